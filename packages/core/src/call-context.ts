@@ -1,0 +1,57 @@
+import type { PeerCertificate } from 'node:tls';
+import type { ContextKey } from './context-key.js';
+import type { RpcMode } from './definition.js';
+import type { Metadata, MetadataInit } from './metadata.js';
+
+/** What a call is: enough to route, log and label it without the codecs. */
+export interface MethodDescriptor {
+  /** `/payments.v1.PaymentService/Charge` */
+  readonly path: string;
+  /** `payments.v1.PaymentService` */
+  readonly service: string;
+  /** `Charge` */
+  readonly name: string;
+  readonly mode: RpcMode;
+  readonly requestStream: boolean;
+  readonly responseStream: boolean;
+  readonly idempotency: 'unknown' | 'idempotent' | 'no_side_effects';
+}
+
+/**
+ * Everything a handler and a server middleware know about the call in progress.
+ *
+ * @example
+ * async charge(request: ChargeRequest, ctx: CallContext) {
+ *   const requestId = ctx.metadata.get('x-request-id');
+ *   ctx.signal.throwIfAborted();
+ *   ctx.trailer.set('x-ledger-version', '7');
+ * }
+ */
+export interface CallContext {
+  readonly method: MethodDescriptor;
+  /** The request headers the client sent (custom metadata only; protocol headers are removed). */
+  readonly metadata: Metadata;
+  /**
+   * Aborts when the client cancels or the deadline passes, before the call ends. `signal.reason` is an
+   * `RpcError` whose code says which: `CANCELLED` or `DEADLINE_EXCEEDED`; throw it to end the call.
+   */
+  readonly signal: AbortSignal;
+  /** The client's deadline, or `undefined` when it set none. */
+  readonly deadline: Date | undefined;
+  /** The remote address, e.g. `127.0.0.1:53124` or `[::1]:53124`. */
+  readonly peer: string;
+  /** The client's verified certificate under mutual TLS, otherwise `undefined`. */
+  readonly peerCertificate: PeerCertificate | undefined;
+  /** Response headers; may be changed until they are sent (by `sendHeader` or the first response message). */
+  readonly header: Metadata;
+  /** Response trailers, sent with the final status (also when the call fails). */
+  readonly trailer: Metadata;
+  /** Sends the response headers now, adding `extra` first. A second call does nothing. */
+  sendHeader(extra?: MetadataInit): void;
+  /** Whether the response headers were sent. */
+  readonly headerSent: boolean;
+  /** Reads a per-call value set by a middleware. */
+  get<T>(key: ContextKey<T>): T;
+  /** Sets a per-call value for handlers and inner middleware. */
+  set<T>(key: ContextKey<T>, value: T): void;
+}

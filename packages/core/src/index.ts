@@ -1,0 +1,66 @@
+// Public API of @wirekit/core. Everything a service or a client author uses is named here; nothing else is public.
+
+export { Status, statusName, isStatus } from './status.js';
+export { Metadata } from './metadata.js';
+export type { BinaryKey, MetadataInit, MetadataValue } from './metadata.js';
+export { RpcError } from './rpc-error.js';
+export type { ErrorDetail } from './error-details.js';
+export { createContextKey } from './context-key.js';
+export type { ContextKey } from './context-key.js';
+export type { CallContext, MethodDescriptor } from './call-context.js';
+export type { MessageInit } from './message-init.js';
+
+// Protos and definitions
+export { ProtoSet, defineService } from './protos/proto-set.js';
+export type {
+  AnyMethodDefinition,
+  BidiStreaming,
+  ClientStreaming,
+  MessageCodec,
+  MethodDefinition,
+  MethodMap,
+  RequestOf,
+  ResponseOf,
+  RpcMode,
+  ServerStreaming,
+  ServiceDefinition,
+  Unary,
+} from './definition.js';
+export type {
+  BidiStreamingHandler,
+  ClientStreamingHandler,
+  HandlerFor,
+  ServerStreamingHandler,
+  ServiceImplementation,
+  UnaryHandler,
+} from './handler.js';
+
+// Decorators and dependency injection
+export { Service } from './decorators/service.js';
+export type { ServiceOptions } from './decorators/service.js';
+export { BidiStreamingMethod, ClientStreamingMethod, ServerStreamingMethod, UnaryMethod } from './decorators/method.js';
+export { UseMiddleware } from './decorators/use-middleware.js';
+export { Inject, Injectable } from './decorators/injectable.js';
+export { InjectionToken } from './di/token.js';
+export type { Token } from './di/token.js';
+export { DependencyError } from './di/container.js';
+export type { ClassProvider, ExistingProvider, FactoryProvider, OnShutdown, OnStart, Provider, ValueProvider } from './di/provider.js';
+
+// Server
+export { App, createApp } from './server/app.js';
+export type { AddServiceOptions, AppOptions, ListenResult } from './server/app.js';
+export { StartupError } from './server/startup-error.js';
+export type { HealthStatus } from './server/health.js';
+export type { KeepaliveOptions, ServerTlsOptions, TransportOptions } from './server/server-options.js';
+export type { PemSource } from './server/pem.js';
+export type { ServerCall, ServerMiddleware, ServerNext, SingleRequestCall, StreamRequestCall } from './middleware/server-middleware.js';
+export { createSilentLogger, createStderrLogger } from './logger.js';
+export type { Logger } from './logger.js';
+
+// Client
+export { closeClient, createClient } from './client/create-client.js';
+export type { Client, ClientMethod, ClientOptions, RequestStream } from './client/create-client.js';
+export { Channel, createChannel } from './client/channel.js';
+export type { ChannelSettings, ClientTlsOptions } from './client/channel.js';
+export type { CallOptions } from './client/call-options.js';
+export type { ClientCall, ClientMiddleware, ClientNext, SingleRequestClientCall, StreamRequestClientCall } from './client/client-middleware.js';

@@ -1,0 +1,285 @@
+import { Server } from '@grpc/grpc-js';
+import type { ServiceDefinition } from '../definition.js';
+import type { Constructor } from '../decorators/decorator-metadata.js';
+import { Container } from '../di/container.js';
+import type { Provider } from '../di/provider.js';
+import type { Token } from '../di/token.js';
+import type { ServiceImplementation } from '../handler.js';
+import { createStderrLogger, type Logger } from '../logger.js';
+import type { ServerMiddleware } from '../middleware/server-middleware.js';
+import type { ProtoSet } from '../protos/proto-set.js';
+import { RpcError } from '../rpc-error.js';
+import { Status } from '../status.js';
+import { HealthReporter, type HealthStatus } from './health.js';
+import { createGrpcHandler, type ServerRuntime } from './method-runtime.js';
+import { addReflection } from './reflection.js';
+import type { ServerCallContext } from './server-call-context.js';
+import { grpcServerOptions, serverCredentials, type TransportOptions } from './server-options.js';
+import { type BoundService, bindClass, bindObject, type ObjectRegistration } from './service-binder.js';
+import { StartupError } from './startup-error.js';
+
+/** Everything `createApp` takes; each part has a production-minded default. */
+export interface AppOptions extends TransportOptions {
+  /** Classes decorated with `@Service`, constructed by the app's container. */
+  readonly services?: readonly Constructor[];
+  /** Dependencies for service constructors (and for each other). */
+  readonly providers?: readonly Provider[];
+  /** App-wide server middleware, outermost first. */
+  readonly middleware?: readonly ServerMiddleware[];
+  /** Protos in which `@Service('full.Name')` bindings are looked up (generated definitions bring their own). */
+  readonly protos?: readonly ProtoSet[];
+  /** Serve `grpc.health.v1.Health`. Default `true`. */
+  readonly health?: boolean;
+  /** Serve server reflection (v1 and v1alpha). Default `true`. */
+  readonly reflection?: boolean;
+  /** How long in-flight calls may run after a shutdown begins before their signals are aborted. Default 10 s. */
+  readonly shutdownGraceMs?: number;
+  /** Signals that start a graceful shutdown, after which the process exits. Default SIGTERM and SIGINT; `[]` for none. */
+  readonly shutdownSignals?: readonly NodeJS.Signals[];
+  /** Where causes of INTERNAL errors and shutdown problems go. Default: JSON lines on stderr. */
+  readonly logger?: Logger;
+}
+
+/** Where a listening app can be reached. */
+export interface ListenResult {
+  /** The address as given, with the actual port when port 0 was asked for, e.g. `127.0.0.1:50123`. */
+  readonly address: string;
+  readonly port: number;
+}
+
+/** Options of `app.addService`. */
+export interface AddServiceOptions {
+  readonly middleware?: readonly ServerMiddleware[];
+  readonly allowUnimplemented?: boolean;
+}
+
+type AppState = 'created' | 'starting' | 'listening' | 'closing' | 'closed';
+
+/**
+ * A gRPC server with its services, dependencies and middleware.
+ *
+ * @example
+ * const app = createApp({ services: [PaymentHandlers], providers: [Ledger] });
+ * const { port } = await app.listen('127.0.0.1:50051');
+ * // … later
+ * await app.close();
+ */
+export class App {
+  readonly #options: AppOptions;
+  readonly #container: Container;
+  readonly #logger: Logger;
+  readonly #registrations: ObjectRegistration[] = [];
+  readonly #health = new HealthReporter();
+  readonly #runtime: ServerRuntime;
+  readonly #signalHandlers = new Map<NodeJS.Signals, () => void>();
+  #server: Server | undefined;
+  #services: BoundService[] = [];
+  #state: AppState = 'created';
+  #closing: Promise<void> | undefined;
+
+  constructor(options: AppOptions = {}) {
+    this.#options = options;
+    this.#container = new Container(options.providers);
+    this.#logger = options.logger ?? createStderrLogger();
+    this.#runtime = { logger: this.#logger, inFlight: new Set<ServerCallContext>() };
+  }
+
+  /**
+   * Adds a service implemented by a plain object, without decorators: one handler per rpc, named like the rpc
+   * with a lower-case first letter. The compiler checks each handler against the definition.
+   *
+   * @example
+   * app.addService(PaymentService, { charge: async (request) => ({ paymentId: 'p1' }), … });
+   */
+  addService<D extends ServiceDefinition>(definition: D, implementation: ServiceImplementation<D>, options: AddServiceOptions = {}): this {
+    if (this.#state !== 'created') throw new Error('addService must be called before listen()');
+    this.#registrations.push({
+      definition,
+      implementation: implementation as unknown as Readonly<Record<string, unknown>>,
+      middleware: options.middleware ?? [],
+      allowUnimplemented: options.allowUnimplemented ?? false,
+    });
+    return this;
+  }
+
+  /** The app's instance of a provided dependency (constructed on first use). */
+  get<T>(token: Token<T>): Promise<T> {
+    return this.#container.resolve(token);
+  }
+
+  /** Sets what the health service reports for one service (`''` is the server as a whole). */
+  setHealth(service: string, status: HealthStatus): void {
+    this.#health.set(service, status);
+  }
+
+  /** The number of calls in progress. */
+  get callsInFlight(): number {
+    return this.#runtime.inFlight.size;
+  }
+
+  /**
+   * Constructs and checks every service, runs `onStart` hooks, then listens. Port 0 picks a free port.
+   * Throws `StartupError` naming every binding problem, before anything listens.
+   */
+  async listen(address = '127.0.0.1:50051'): Promise<ListenResult> {
+    if (this.#state !== 'created') throw new Error(`listen() was already called (the app is ${this.#state})`);
+    this.#state = 'starting';
+    try {
+      this.#services = await this.#bindServices();
+      await this.#container.start();
+      const server = new Server(grpcServerOptions(this.#options));
+      this.#server = server;
+      this.#addServices(server);
+      const port = await bind(server, address, this.#options);
+      this.#health.setAll('SERVING');
+      this.#installSignalHandlers();
+      this.#state = 'listening';
+      return { address: address.replace(/:\d+$/, `:${port}`), port };
+    } catch (error: unknown) {
+      this.#state = 'closed';
+      this.#server?.forceShutdown();
+      await this.#container.shutdown((hookError) => this.#logger.error({ err: hookError }, 'onShutdown hook failed'));
+      throw error;
+    }
+  }
+
+  /**
+   * Shuts down gracefully: health turns NOT_SERVING, new calls are refused, calls in progress may finish within
+   * `graceMs` (default: the app's `shutdownGraceMs`, 10 s); after that their signals abort with CANCELLED and
+   * the connections close. Then `onShutdown` hooks run. Calling it again returns the same promise.
+   */
+  close(options: { readonly graceMs?: number } = {}): Promise<void> {
+    this.#closing ??= this.#shutdown(options.graceMs ?? this.#options.shutdownGraceMs ?? 10_000);
+    return this.#closing;
+  }
+
+  async #bindServices(): Promise<BoundService[]> {
+    const { services = [], middleware = [], protos = [] } = this.#options;
+    const problems: string[] = [];
+    const protoSets = [...protos, ...this.#registrations.map((registration) => registration.definition.protos)];
+    const bound: BoundService[] = [];
+    for (const target of services) {
+      if (!this.#container.has(target)) this.#container.register(target);
+      const instance = (await this.#container.resolve(target)) as object;
+      const service = bindClass(target, instance, protoSets, middleware, problems);
+      if (service) bound.push(service);
+    }
+    for (const registration of this.#registrations) bound.push(bindObject(registration, middleware, problems));
+    const owners = new Map<string, string>();
+    for (const service of bound) {
+      const previous = owners.get(service.definition.fullName);
+      if (previous) {
+        problems.push(`service ${service.definition.fullName} is bound by both ${previous} and ${service.owner}; keep one`);
+      }
+      owners.set(service.definition.fullName, service.owner);
+    }
+    if (problems.length > 0) throw new StartupError(problems);
+    return bound;
+  }
+
+  #addServices(server: Server): void {
+    const { health = true, reflection = true } = this.#options;
+    for (const service of this.#services) {
+      const handlers: Record<string, unknown> = {};
+      const grpcDefinition: Record<string, unknown> = {};
+      for (const method of service.methods) {
+        const { func } = createGrpcHandler(method, this.#runtime);
+        const { definition } = method;
+        handlers[definition.name] = func;
+        grpcDefinition[definition.name] = {
+          path: definition.path,
+          requestStream: definition.requestStream,
+          responseStream: definition.responseStream,
+          // Messages are decoded and encoded by the method runtime, which turns a bad message into a clear status.
+          requestSerialize: passBytes,
+          requestDeserialize: passBytes,
+          responseSerialize: passBytes,
+          responseDeserialize: passBytes,
+        };
+      }
+      server.addService(grpcDefinition as Parameters<Server['addService']>[0], handlers as Parameters<Server['addService']>[1]);
+      if (health) this.#health.set(service.definition.fullName, 'NOT_SERVING');
+    }
+    if (health) this.#health.addToServer(server);
+    if (reflection) {
+      const protoSets = [...new Set(this.#services.map((service) => service.definition.protos))];
+      addReflection(
+        server,
+        protoSets,
+        this.#services.map((service) => service.definition.fullName),
+        health,
+      );
+    }
+  }
+
+  #installSignalHandlers(): void {
+    const { shutdownSignals = ['SIGTERM', 'SIGINT'] } = this.#options;
+    for (const signal of shutdownSignals) {
+      const handler = (): void => {
+        this.#logger.info({ signal }, 'shutting down gracefully');
+        this.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            this.#logger.error({ err: error }, 'graceful shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      this.#signalHandlers.set(signal, handler);
+      process.once(signal, handler);
+    }
+  }
+
+  async #shutdown(graceMs: number): Promise<void> {
+    for (const [signal, handler] of this.#signalHandlers) process.removeListener(signal, handler);
+    this.#signalHandlers.clear();
+    const server = this.#server;
+    if (this.#state === 'created' || !server) {
+      this.#state = 'closed';
+      return;
+    }
+    this.#state = 'closing';
+    this.#health.setAll('NOT_SERVING');
+    // tryShutdown stops listening and sends GOAWAY: new calls are refused, calls in progress continue.
+    const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace-over'>((resolve) => {
+      timer = setTimeout(() => resolve('grace-over'), graceMs);
+    });
+    const outcome = await Promise.race([drained, graceOver]);
+    clearTimeout(timer);
+    if (outcome === 'grace-over') {
+      const reason = new RpcError(Status.CANCELLED, 'the server is shutting down and the grace period is over');
+      for (const context of this.#runtime.inFlight) context.abort(reason);
+      // Handlers get one turn to send their status after the abort before connections are cut.
+      await new Promise((resolve) => setImmediate(resolve));
+      server.forceShutdown();
+    }
+    await this.#container.shutdown((error) => this.#logger.error({ err: error }, 'onShutdown hook failed'));
+    this.#state = 'closed';
+  }
+}
+
+/**
+ * Creates an app; nothing is constructed or checked until `listen()`.
+ *
+ * @example
+ * const app = createApp({ services: [PaymentHandlers], providers: [Ledger], middleware: [logging()] });
+ * await app.listen('0.0.0.0:50051');
+ */
+export function createApp(options: AppOptions = {}): App {
+  return new App(options);
+}
+
+function passBytes(bytes: Buffer): Buffer {
+  return bytes;
+}
+
+function bind(server: Server, address: string, options: TransportOptions): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, serverCredentials(options.tls), (error, port) => {
+      if (error) reject(new Error(`cannot listen on ${address}: ${error.message}`, { cause: error }));
+      else resolve(port);
+    });
+  });
+}

@@ -1,0 +1,76 @@
+import type { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { MessageCodec } from '../definition.js';
+import { RpcError } from '../rpc-error.js';
+import { Status } from '../status.js';
+
+/**
+ * The client's messages as an async iterable, read only as fast as the handler asks for them: while the handler
+ * does not pull, grpc-js stops reading the HTTP/2 stream and flow control holds the client back.
+ *
+ * Ends with the abort reason when the call is cancelled or its deadline passes. A client that cancels can make
+ * the stream report its end just before the cancellation arrives, so the end is confirmed one turn of the event
+ * loop later: a handler that commits work when the stream ends never commits a cancelled stream.
+ *
+ * The grpc-js stream is read with `read()`, not its async iterator, because leaving that iterator early destroys
+ * the stream, and for a bidi call that would also end the handler's responses.
+ */
+export async function* readRequests<Req>(
+  readable: Readable,
+  codec: MessageCodec<Req>,
+  signal: AbortSignal,
+): AsyncGenerator<Req, void, undefined> {
+  let index = 0;
+  while (true) {
+    signal.throwIfAborted();
+    const chunk = readable.read() as Buffer | null;
+    if (chunk !== null) {
+      yield decodeRequest(codec, chunk, index++);
+      continue;
+    }
+    if (readable.readableEnded) break;
+    await readableOrEnd(readable, signal);
+  }
+  await nextTurn();
+  signal.throwIfAborted();
+}
+
+/** Decodes one request message; bytes that are not the expected message end the call with INTERNAL. */
+export function decodeRequest<Req>(codec: MessageCodec<Req>, bytes: Uint8Array, index?: number): Req {
+  try {
+    return codec.decode(bytes);
+  } catch (error: unknown) {
+    const which = index === undefined ? 'the request' : `request message #${index + 1}`;
+    // gRPC's status code table: "Error parsing request proto" is INTERNAL.
+    throw new RpcError(Status.INTERNAL, `could not parse ${which} as ${codec.typeName}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+function readableOrEnd(readable: Readable, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const cleanup = (): void => {
+      readable.removeListener('readable', onReadable);
+      readable.removeListener('end', onReadable);
+      readable.removeListener('error', onError);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const onReadable = (): void => {
+      cleanup();
+      resolve();
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onAbort = (): void => {
+      cleanup();
+      reject(signal.reason);
+    };
+    readable.on('readable', onReadable);
+    readable.on('end', onReadable);
+    readable.on('error', onError);
+    signal.addEventListener('abort', onAbort);
+  });
+}

@@ -1,0 +1,112 @@
+import type { PeerCertificate } from 'node:tls';
+import type { Metadata as GrpcMetadata } from '@grpc/grpc-js';
+import type { CallContext, MethodDescriptor } from '../call-context.js';
+import { type ContextKey, ContextValues } from '../context-key.js';
+import { fromGrpcMetadata, toGrpcMetadata } from '../grpc-metadata.js';
+import { Metadata, type MetadataInit } from '../metadata.js';
+import { RpcError } from '../rpc-error.js';
+import { Status } from '../status.js';
+
+/** The parts of a grpc-js server call that every mode has. */
+export interface GrpcServerCall {
+  readonly metadata: GrpcMetadata;
+  readonly cancelled: boolean;
+  getPeer(): string;
+  getDeadline(): Date | number;
+  sendMetadata(metadata: GrpcMetadata): void;
+  getAuthContext(): { readonly sslPeerCertificate?: PeerCertificate };
+  once(event: 'cancelled', listener: () => void): unknown;
+  removeListener(event: 'cancelled', listener: () => void): unknown;
+}
+
+/** The server's `CallContext`: built around one grpc-js call, aborted on cancel or deadline. */
+export class ServerCallContext implements CallContext {
+  readonly method: MethodDescriptor;
+  readonly header = new Metadata();
+  readonly trailer = new Metadata();
+  readonly #call: GrpcServerCall;
+  readonly #abort = new AbortController();
+  readonly #values = new ContextValues();
+  #metadata: Metadata | undefined;
+  #headerSent = false;
+  #ended = false;
+  readonly #onCancelled = (): void => this.#cancelledByPeer();
+
+  constructor(method: MethodDescriptor, call: GrpcServerCall) {
+    this.method = method;
+    this.#call = call;
+    call.once('cancelled', this.#onCancelled);
+  }
+
+  get metadata(): Metadata {
+    // Built on first use: most handlers never read metadata, and the copy costs a map per call.
+    this.#metadata ??= fromGrpcMetadata(this.#call.metadata);
+    return this.#metadata;
+  }
+
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  get deadline(): Date | undefined {
+    const deadline = this.#call.getDeadline();
+    const time = deadline instanceof Date ? deadline.getTime() : deadline;
+    return Number.isFinite(time) ? new Date(time) : undefined;
+  }
+
+  get peer(): string {
+    return this.#call.getPeer();
+  }
+
+  get peerCertificate(): PeerCertificate | undefined {
+    const certificate = this.#call.getAuthContext().sslPeerCertificate;
+    // Node reports an empty object when the peer sent no certificate.
+    return certificate && Object.keys(certificate).length > 0 ? certificate : undefined;
+  }
+
+  get headerSent(): boolean {
+    return this.#headerSent;
+  }
+
+  /** Whether the call ended (status sent) or was cancelled. */
+  get ended(): boolean {
+    return this.#ended || this.#abort.signal.aborted;
+  }
+
+  sendHeader(extra?: MetadataInit): void {
+    if (this.#headerSent) return;
+    if (extra) for (const [key, value] of new Metadata(extra)) this.header.append(key, value);
+    this.#headerSent = true;
+    this.#call.sendMetadata(toGrpcMetadata(this.header));
+  }
+
+  get<T>(key: ContextKey<T>): T {
+    return this.#values.get(key);
+  }
+
+  set<T>(key: ContextKey<T>, value: T): void {
+    this.#values.set(key, value);
+  }
+
+  /** Aborts the handler's signal, e.g. when a shutdown's grace period is over. */
+  abort(reason: RpcError): void {
+    if (!this.#abort.signal.aborted) this.#abort.abort(reason);
+  }
+
+  /** Marks the call finished: later cancellation events (grpc-js sends one when the stream closes) are ignored. */
+  end(): void {
+    this.#ended = true;
+    this.#call.removeListener('cancelled', this.#onCancelled);
+  }
+
+  #cancelledByPeer(): void {
+    if (this.#ended) return;
+    const deadline = this.deadline;
+    const expired = deadline !== undefined && Date.now() >= deadline.getTime();
+    this.abort(
+      expired
+        ? new RpcError(Status.DEADLINE_EXCEEDED, 'the deadline of the call passed')
+        : new RpcError(Status.CANCELLED, 'the client cancelled the call'),
+    );
+  }
+}
