@@ -18,7 +18,7 @@ export interface ErrorInfo {
 }
 
 /** A protobuf `google.protobuf.Duration`: whole seconds plus nanoseconds of the same sign. */
-export interface Duration {
+export interface ProtoDuration {
   readonly seconds: number;
   readonly nanos: number;
 }
@@ -26,7 +26,7 @@ export interface Duration {
 /** How long the client should wait before it retries the call (`google.rpc.RetryInfo`). */
 export interface RetryInfo {
   readonly type: 'google.rpc.RetryInfo';
-  readonly retryDelay: Duration;
+  readonly retryDelay: ProtoDuration;
 }
 
 /** Debugging information from the server, never for end users (`google.rpc.DebugInfo`). */

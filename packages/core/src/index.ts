@@ -4,7 +4,30 @@ export { Status, statusName, isStatus } from './status.js';
 export { Metadata } from './metadata.js';
 export type { BinaryKey, MetadataInit, MetadataValue } from './metadata.js';
 export { RpcError } from './rpc-error.js';
-export type { ErrorDetail } from './error-details.js';
+export type { RpcErrorOptions } from './rpc-error.js';
+export { badRequest, errorInfo, isUnknownErrorDetail, retryInfo } from './error-details.js';
+export type {
+  BadRequest,
+  DebugInfo,
+  ErrorDetail,
+  ErrorDetailOf,
+  ErrorInfo,
+  FieldViolation,
+  Help,
+  KnownErrorDetail,
+  LocalizedMessage,
+  PreconditionFailure,
+  PreconditionViolation,
+  ProtoDuration,
+  QuotaFailure,
+  QuotaViolation,
+  RequestInfo,
+  ResourceInfo,
+  RetryInfo,
+  UnknownErrorDetail,
+} from './error-details.js';
+export { decodeStatusDetails, encodeStatusDetails } from './status-details-codec.js';
+export type { RichStatus } from './status-details-codec.js';
 export { createContextKey } from './context-key.js';
 export type { ContextKey } from './context-key.js';
 export type { CallContext, MethodDescriptor } from './call-context.js';
@@ -63,4 +86,10 @@ export type { Client, ClientMethod, ClientOptions, RequestStream } from './clien
 export { Channel, createChannel } from './client/channel.js';
 export type { ChannelSettings, ClientTlsOptions } from './client/channel.js';
 export type { CallOptions } from './client/call-options.js';
-export type { ClientCall, ClientMiddleware, ClientNext, SingleRequestClientCall, StreamRequestClientCall } from './client/client-middleware.js';
+export type {
+  ClientCall,
+  ClientMiddleware,
+  ClientNext,
+  SingleRequestClientCall,
+  StreamRequestClientCall,
+} from './client/client-middleware.js';

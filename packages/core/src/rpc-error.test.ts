@@ -1,12 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import {
-  type BadRequest,
-  type ErrorDetail,
-  type UnknownErrorDetail,
-  badRequest,
-  errorInfo,
-  retryInfo,
-} from './error-details.js';
+import { type BadRequest, badRequest, type ErrorDetail, errorInfo, retryInfo, type UnknownErrorDetail } from './error-details.js';
 import { Metadata } from './metadata.js';
 import { RpcError } from './rpc-error.js';
 import { Status } from './status.js';

@@ -99,8 +99,6 @@ export class RpcError extends Error {
   findDetails<T extends ErrorDetail['type']>(type: T): ErrorDetailOf<T>[] {
     // A raw detail that happens to carry a standard name lacks the standard shape, so it never matches one.
     const wantRaw = !isKnownErrorDetailType(type);
-    return this.details.filter(
-      (detail): detail is ErrorDetailOf<T> => detail.type === type && isUnknownErrorDetail(detail) === wantRaw,
-    );
+    return this.details.filter((detail): detail is ErrorDetailOf<T> => detail.type === type && isUnknownErrorDetail(detail) === wantRaw);
   }
 }

@@ -1,8 +1,8 @@
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import type { ErrorDetail, KnownErrorDetail, UnknownErrorDetail } from './error-details.js';
-import { decodeStatusDetails, encodeStatusDetails } from './status-details-codec.js';
 import { Status } from './status.js';
+import { decodeStatusDetails, encodeStatusDetails } from './status-details-codec.js';
 
 // One of each standard detail, every field set to something other than its proto3 default.
 const EVERY_DETAIL: readonly KnownErrorDetail[] = [
@@ -74,6 +74,9 @@ const EVERY_DETAIL: readonly KnownErrorDetail[] = [
   { type: 'google.rpc.LocalizedMessage', locale: 'ja-JP', message: 'お支払いが拒否されました' },
 ];
 
+// google.protobuf.Any, written out here so that tests can build Status bytes without our schema.
+const ANY_JSON = { fields: { typeUrl: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } };
+
 const ANY_VALUE = new Uint8Array([0x08, 0x96, 0x01, 0x12, 0x03, 0x61, 0x62, 0x63, 0xff, 0x00]);
 const UNKNOWN: UnknownErrorDetail = { type: 'acme.v1.Reason', typeUrl: 'types.acme.dev/acme.v1.Reason', value: ANY_VALUE };
 
@@ -105,9 +108,7 @@ describe('encodeStatusDetails / decodeStatusDetails', () => {
       { type: 'google.rpc.DebugInfo', stackEntries: [], detail: '' },
       {
         type: 'google.rpc.QuotaFailure',
-        violations: [
-          { subject: 's', description: '', apiService: '', quotaMetric: '', quotaId: '', quotaDimensions: {}, quotaValue: 0n },
-        ],
+        violations: [{ subject: 's', description: '', apiService: '', quotaMetric: '', quotaId: '', quotaDimensions: {}, quotaValue: 0n }],
       },
       { type: 'google.rpc.RequestInfo', requestId: 'r', servingData: '' },
       { type: 'google.rpc.ResourceInfo', resourceType: 't', resourceName: 'n', owner: '', description: '' },
@@ -172,7 +173,6 @@ describe('encodeStatusDetails / decodeStatusDetails', () => {
 
 // An independent reading of the wire format: types built field by field here, with the numbers of googleapis,
 // not loaded from our .proto files, so a wrong number there cannot hide behind a matching wrong decoder.
-const ANY_JSON = { fields: { typeUrl: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } };
 
 function independentTypes(): { status: protobuf.Type; badRequest: protobuf.Type } {
   const localized = new protobuf.Type('LocalizedMessage')
@@ -214,10 +214,10 @@ function detailBytes(detail: KnownErrorDetail): Uint8Array {
   return value as Uint8Array;
 }
 
-// Strings only, as {field number: text}; nested messages by their number's payload.
+// The fields of a message whose fields are all strings (or string maps' entries), as {field number: texts}.
 function strings(bytes: Uint8Array): Record<number, string[]> {
   const result: Record<number, string[]> = {};
-  for (const [n, payload] of wireFields(bytes)) (result[n] ??= []).push(text(payload));
+  for (const [n, payload] of wireFields(bytes)) result[n] = [...(result[n] ?? []), text(payload)];
   return result;
 }
 
@@ -277,9 +277,7 @@ describe('wire format, checked against an independent decoder', () => {
       [8, -42n],
     ]);
 
-    const [[preconditionField, precondition]] = wireFields(detailBytes(detail('google.rpc.PreconditionFailure'))) as [
-      [number, Uint8Array],
-    ];
+    const [[preconditionField, precondition]] = wireFields(detailBytes(detail('google.rpc.PreconditionFailure'))) as [[number, Uint8Array]];
     expect(preconditionField).toBe(1);
     expect(strings(precondition)).toEqual({ 1: ['TOS'], 2: ['example.com/terms'], 3: ['terms not accepted'] });
 

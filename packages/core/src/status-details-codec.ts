@@ -8,10 +8,10 @@ import protobuf from 'protobufjs';
 import {
   type ErrorDetail,
   type FieldViolation,
-  type KnownErrorDetail,
-  type QuotaViolation,
   isKnownErrorDetailType,
   isUnknownErrorDetail,
+  type KnownErrorDetail,
+  type QuotaViolation,
 } from './error-details.js';
 
 /** A `google.rpc.Status` as plain values: a gRPC status code, a message and the rich details. */
@@ -66,9 +66,7 @@ function loadSchema(): Schema {
   if (schema !== undefined) return schema;
   // `src/` and `dist/` both sit one level below the package root, next to `proto/`.
   const dir = new URL('../proto/', import.meta.url);
-  const files = ['google/rpc/status.proto', 'google/rpc/error_details.proto'].map((file) =>
-    fileURLToPath(new URL(file, dir)),
-  );
+  const files = ['google/rpc/status.proto', 'google/rpc/error_details.proto'].map((file) => fileURLToPath(new URL(file, dir)));
   try {
     // `google/protobuf/any.proto` and `duration.proto` resolve to the copies bundled in protobufjs.
     const root = new protobuf.Root().loadSync(files, { keepCase: false });
@@ -135,62 +133,61 @@ function toProtoObject(detail: KnownErrorDetail): object {
 }
 
 // One decoder per standard type; the mapped type makes a missing one a compile error.
-const DECODERS: { readonly [K in KnownErrorDetail['type']]: (o: ProtoObject) => Extract<KnownErrorDetail, { type: K }> } =
-  {
-    'google.rpc.ErrorInfo': (o) => ({
-      type: 'google.rpc.ErrorInfo',
-      reason: str(o.reason),
-      domain: str(o.domain),
-      metadata: stringMap(o.metadata),
-    }),
-    'google.rpc.RetryInfo': (o) => {
-      // An absent delay reads as zero, which is what a proto3 reader of the message would see.
-      const delay = object(o.retryDelay);
-      return { type: 'google.rpc.RetryInfo', retryDelay: { seconds: num(delay.seconds), nanos: num(delay.nanos) } };
-    },
-    'google.rpc.DebugInfo': (o) => ({
-      type: 'google.rpc.DebugInfo',
-      stackEntries: strings(o.stackEntries),
-      detail: str(o.detail),
-    }),
-    'google.rpc.QuotaFailure': (o) => ({
-      type: 'google.rpc.QuotaFailure',
-      violations: objects(o.violations).map(quotaViolation),
-    }),
-    'google.rpc.PreconditionFailure': (o) => ({
-      type: 'google.rpc.PreconditionFailure',
-      violations: objects(o.violations).map((v) => ({
-        type: str(v.type),
-        subject: str(v.subject),
-        description: str(v.description),
-      })),
-    }),
-    'google.rpc.BadRequest': (o) => ({
-      type: 'google.rpc.BadRequest',
-      fieldViolations: objects(o.fieldViolations).map(fieldViolation),
-    }),
-    'google.rpc.RequestInfo': (o) => ({
-      type: 'google.rpc.RequestInfo',
-      requestId: str(o.requestId),
-      servingData: str(o.servingData),
-    }),
-    'google.rpc.ResourceInfo': (o) => ({
-      type: 'google.rpc.ResourceInfo',
-      resourceType: str(o.resourceType),
-      resourceName: str(o.resourceName),
-      owner: str(o.owner),
-      description: str(o.description),
-    }),
-    'google.rpc.Help': (o) => ({
-      type: 'google.rpc.Help',
-      links: objects(o.links).map((link) => ({ description: str(link.description), url: str(link.url) })),
-    }),
-    'google.rpc.LocalizedMessage': (o) => ({
-      type: 'google.rpc.LocalizedMessage',
-      locale: str(o.locale),
-      message: str(o.message),
-    }),
-  };
+const DECODERS: { readonly [K in KnownErrorDetail['type']]: (o: ProtoObject) => Extract<KnownErrorDetail, { type: K }> } = {
+  'google.rpc.ErrorInfo': (o) => ({
+    type: 'google.rpc.ErrorInfo',
+    reason: str(o.reason),
+    domain: str(o.domain),
+    metadata: stringMap(o.metadata),
+  }),
+  'google.rpc.RetryInfo': (o) => {
+    // An absent delay reads as zero, which is what a proto3 reader of the message would see.
+    const delay = object(o.retryDelay);
+    return { type: 'google.rpc.RetryInfo', retryDelay: { seconds: num(delay.seconds), nanos: num(delay.nanos) } };
+  },
+  'google.rpc.DebugInfo': (o) => ({
+    type: 'google.rpc.DebugInfo',
+    stackEntries: strings(o.stackEntries),
+    detail: str(o.detail),
+  }),
+  'google.rpc.QuotaFailure': (o) => ({
+    type: 'google.rpc.QuotaFailure',
+    violations: objects(o.violations).map(quotaViolation),
+  }),
+  'google.rpc.PreconditionFailure': (o) => ({
+    type: 'google.rpc.PreconditionFailure',
+    violations: objects(o.violations).map((v) => ({
+      type: str(v.type),
+      subject: str(v.subject),
+      description: str(v.description),
+    })),
+  }),
+  'google.rpc.BadRequest': (o) => ({
+    type: 'google.rpc.BadRequest',
+    fieldViolations: objects(o.fieldViolations).map(fieldViolation),
+  }),
+  'google.rpc.RequestInfo': (o) => ({
+    type: 'google.rpc.RequestInfo',
+    requestId: str(o.requestId),
+    servingData: str(o.servingData),
+  }),
+  'google.rpc.ResourceInfo': (o) => ({
+    type: 'google.rpc.ResourceInfo',
+    resourceType: str(o.resourceType),
+    resourceName: str(o.resourceName),
+    owner: str(o.owner),
+    description: str(o.description),
+  }),
+  'google.rpc.Help': (o) => ({
+    type: 'google.rpc.Help',
+    links: objects(o.links).map((link) => ({ description: str(link.description), url: str(link.url) })),
+  }),
+  'google.rpc.LocalizedMessage': (o) => ({
+    type: 'google.rpc.LocalizedMessage',
+    locale: str(o.locale),
+    message: str(o.message),
+  }),
+};
 
 function quotaViolation(v: ProtoObject): QuotaViolation {
   const violation: QuotaViolation = {

@@ -12,15 +12,16 @@ import { networkCall } from './network-call.js';
 export type RequestStream<Req> = AsyncIterable<MessageInit<Req>> | Iterable<MessageInit<Req>>;
 
 /** The client method of an rpc: promises for single responses, async iterables for streams. */
-export type ClientMethod<M> = M extends MethodDefinition<infer Req, infer Res, infer Mode>
-  ? Mode extends 'unary'
-    ? (request: MessageInit<Req>, options?: CallOptions) => Promise<Res>
-    : Mode extends 'server_streaming'
-      ? (request: MessageInit<Req>, options?: CallOptions) => AsyncIterable<Res>
-      : Mode extends 'client_streaming'
-        ? (requests: RequestStream<Req>, options?: CallOptions) => Promise<Res>
-        : (requests: RequestStream<Req>, options?: CallOptions) => AsyncIterable<Res>
-  : never;
+export type ClientMethod<M> =
+  M extends MethodDefinition<infer Req, infer Res, infer Mode>
+    ? Mode extends 'unary'
+      ? (request: MessageInit<Req>, options?: CallOptions) => Promise<Res>
+      : Mode extends 'server_streaming'
+        ? (request: MessageInit<Req>, options?: CallOptions) => AsyncIterable<Res>
+        : Mode extends 'client_streaming'
+          ? (requests: RequestStream<Req>, options?: CallOptions) => Promise<Res>
+          : (requests: RequestStream<Req>, options?: CallOptions) => AsyncIterable<Res>
+    : never;
 
 /** A typed client: one method per rpc, named like the rpc with a lower-case first letter. */
 export type Client<D extends ServiceDefinition> = {
@@ -36,7 +37,10 @@ export interface ClientOptions extends ChannelSettings {
 }
 
 // A generic middleware seen at one call shape: its type parameters are fixed by the chain.
-type ClientMiddlewareStep = (call: ClientCall, next: (call: ClientCall) => AsyncGenerator<unknown, void, undefined>) => AsyncGenerator<unknown, void, undefined>;
+type ClientMiddlewareStep = (
+  call: ClientCall,
+  next: (call: ClientCall) => AsyncGenerator<unknown, void, undefined>,
+) => AsyncGenerator<unknown, void, undefined>;
 
 const OWNED_CHANNEL = Symbol('wirekit.ownedChannel');
 
@@ -61,7 +65,12 @@ export function createClient<D extends ServiceDefinition>(definition: D, target:
       defaultCallOptions ? { ...defaultCallOptions, ...given } : (given ?? {});
     const start = (input: unknown, given: CallOptions | undefined): AsyncGenerator<unknown, void, undefined> => {
       const call: ClientCall = method.requestStream
-        ? { method: descriptor, options: callOptions(given), requestStream: true, requests: toAsyncIterable(input as RequestStream<unknown>) }
+        ? {
+            method: descriptor,
+            options: callOptions(given),
+            requestStream: true,
+            requests: toAsyncIterable(input as RequestStream<unknown>),
+          }
         : { method: descriptor, options: callOptions(given), requestStream: false, request: input };
       return chain(call);
     };

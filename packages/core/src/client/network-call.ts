@@ -34,8 +34,14 @@ export function networkCall(channel: Channel, definition: AnyMethodDefinition): 
         const bytes = encode(singleRequest(call));
         const { metadata, options, signal } = prepare(call.options);
         const response = await new Promise<Buffer>((resolve, reject) => {
-          const grpcCall = transport.makeUnaryRequest<Buffer, Buffer>(path, passBytes, passBytes, bytes, metadata, options, (error, value) =>
-            error || value === undefined ? reject(toRpcError(error, signal)) : resolve(value),
+          const grpcCall = transport.makeUnaryRequest<Buffer, Buffer>(
+            path,
+            passBytes,
+            passBytes,
+            bytes,
+            metadata,
+            options,
+            (error, value) => (error || value === undefined ? reject(toRpcError(error, signal)) : resolve(value)),
           );
           observe(grpcCall, call.options, signal);
         });
@@ -59,8 +65,13 @@ export function networkCall(channel: Channel, definition: AnyMethodDefinition): 
             settled = true;
             outcome();
           };
-          const writable = transport.makeClientStreamRequest<Buffer, Buffer>(path, passBytes, passBytes, metadata, options, (error, value) =>
-            settle(() => (error || value === undefined ? reject(toRpcError(error, signal)) : resolve(value))),
+          const writable = transport.makeClientStreamRequest<Buffer, Buffer>(
+            path,
+            passBytes,
+            passBytes,
+            metadata,
+            options,
+            (error, value) => settle(() => (error || value === undefined ? reject(toRpcError(error, signal)) : resolve(value))),
           );
           const finished = observe(writable, call.options, signal);
           writeRequests(streamRequests(call), writable, encode, finished).catch((sourceError: unknown) => {
@@ -174,9 +185,13 @@ function encodeRequest(definition: AnyMethodDefinition, message: unknown): Buffe
   try {
     bytes = definition.requestCodec.encode(message);
   } catch (error: unknown) {
-    throw new RpcError(Status.INVALID_ARGUMENT, `the request for ${definition.path} is not a valid ${definition.requestCodec.typeName}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new RpcError(
+      Status.INVALID_ARGUMENT,
+      `the request for ${definition.path} is not a valid ${definition.requestCodec.typeName}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -185,9 +200,13 @@ function decodeResponse(definition: AnyMethodDefinition, bytes: Buffer): unknown
   try {
     return definition.responseCodec.decode(bytes);
   } catch (error: unknown) {
-    throw new RpcError(Status.INTERNAL, `could not parse the response of ${definition.path} as ${definition.responseCodec.typeName}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new RpcError(
+      Status.INTERNAL,
+      `could not parse the response of ${definition.path} as ${definition.responseCodec.typeName}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

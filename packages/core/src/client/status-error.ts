@@ -33,5 +33,9 @@ export function statusToError(status: GrpcStatus, cause?: unknown): RpcError {
 
 /** Whether a value is a grpc-js ServiceError (an Error with a numeric `code` and `details`). */
 export function isGrpcStatus(value: unknown): value is GrpcStatus & Error {
-  return value instanceof Error && typeof (value as { code?: unknown }).code === 'number' && typeof (value as { details?: unknown }).details === 'string';
+  return (
+    value instanceof Error &&
+    typeof (value as { code?: unknown }).code === 'number' &&
+    typeof (value as { details?: unknown }).details === 'string'
+  );
 }

@@ -90,9 +90,13 @@ export function recordInjectToken(target: Constructor, index: number, token: Tok
  * The tokens a constructor asks for: an explicit `@Inject(token)` wins, otherwise the parameter's type as the
  * TypeScript compiler recorded it (`design:paramtypes`, emitted under `emitDecoratorMetadata`).
  */
-export function readConstructorTokens(target: Constructor): { readonly tokens: (Token<unknown> | undefined)[]; readonly hasTypeInfo: boolean } {
+export function readConstructorTokens(target: Constructor): {
+  readonly tokens: (Token<unknown> | undefined)[];
+  readonly hasTypeInfo: boolean;
+} {
   const paramTypes = Reflect.getOwnMetadata('design:paramtypes', target) as (Token<unknown> | undefined)[] | undefined;
-  const explicit = (Reflect.getOwnMetadata(INJECT_TOKENS, target) as Map<number, Token<unknown>> | undefined) ?? new Map<number, Token<unknown>>();
+  const explicit =
+    (Reflect.getOwnMetadata(INJECT_TOKENS, target) as Map<number, Token<unknown>> | undefined) ?? new Map<number, Token<unknown>>();
   const length = Math.max(paramTypes?.length ?? 0, target.length, ...[...explicit.keys()].map((index) => index + 1));
   const tokens = Array.from({ length }, (_, index) => explicit.get(index) ?? paramTypes?.[index]);
   return { tokens, hasTypeInfo: paramTypes !== undefined };

@@ -9,7 +9,9 @@ import { type Constructor, recordClassMiddleware, recordMethodMiddleware } from 
  * @UseMiddleware(audit)
  * @UnaryMethod() async refund(…) { … }
  */
-export function UseMiddleware(...middleware: ServerMiddleware[]): (target: object, propertyKey?: string, descriptor?: PropertyDescriptor) => void {
+export function UseMiddleware(
+  ...middleware: ServerMiddleware[]
+): (target: object, propertyKey?: string, descriptor?: PropertyDescriptor) => void {
   return function useMiddleware(target: object, propertyKey?: string): void {
     if (propertyKey === undefined) recordClassMiddleware(target as Constructor, middleware);
     else recordMethodMiddleware(target, propertyKey, middleware);

@@ -41,7 +41,9 @@ export class Container {
     } else if ('useExisting' in provider) {
       this.#recipes.set(provider.provide, { kind: 'existing', token: provider.useExisting });
     } else {
-      throw new DependencyError(`a provider must be a class or have useClass, useValue, useFactory or useExisting; got ${JSON.stringify(provider)}`);
+      throw new DependencyError(
+        `a provider must be a class or have useClass, useValue, useFactory or useExisting; got ${JSON.stringify(provider)}`,
+      );
     }
   }
 

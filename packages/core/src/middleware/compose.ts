@@ -16,7 +16,8 @@ export function composeMiddleware<Call, Res>(
     chain = (call) => {
       let called = false;
       return current(call, (nextCall) => {
-        if (called) throw new Error(`middleware ${current.name || '(anonymous)'} called next() twice; a call runs the rest of the chain once`);
+        if (called)
+          throw new Error(`middleware ${current.name || '(anonymous)'} called next() twice; a call runs the rest of the chain once`);
         called = true;
         return inner(nextCall);
       });

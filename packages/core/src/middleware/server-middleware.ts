@@ -40,7 +40,4 @@ export type ServerNext<Req = unknown, Res = unknown> = (call: ServerCall<Req>) =
  *   }
  * };
  */
-export type ServerMiddleware = <Req, Res>(
-  call: ServerCall<Req>,
-  next: ServerNext<Req, Res>,
-) => AsyncGenerator<Res, void, undefined>;
+export type ServerMiddleware = <Req, Res>(call: ServerCall<Req>, next: ServerNext<Req, Res>) => AsyncGenerator<Res, void, undefined>;

@@ -26,7 +26,10 @@ export function errorToStatus(thrown: unknown, context: ServerCallContext, logge
       const bytes = encodeStatusDetails({ code: error.code, message: error.rawMessage, details: error.details });
       metadata.set(STATUS_DETAILS_KEY, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch (encodeError: unknown) {
-      logger.error({ method: context.method.path, err: encodeError }, 'could not encode the error details; the status was sent without them');
+      logger.error(
+        { method: context.method.path, err: encodeError },
+        'could not encode the error details; the status was sent without them',
+      );
     }
   }
   return { code: error.code, details: error.rawMessage, metadata };

@@ -225,7 +225,9 @@ function responseProducer(binding: MethodBinding, method: MethodDescriptor): Res
 
 function asAsyncIterable(value: unknown, method: MethodDescriptor): AsyncIterable<unknown> {
   if (value !== null && typeof value === 'object' && Symbol.asyncIterator in value) return value as AsyncIterable<unknown>;
-  throw new TypeError(`the handler of ${method.path} (${method.mode}) must return an async iterable; write it as an async generator (async *method() { yield … })`);
+  throw new TypeError(
+    `the handler of ${method.path} (${method.mode}) must return an async iterable; write it as an async generator (async *method() { yield … })`,
+  );
 }
 
 function unimplemented(method: MethodDescriptor): BoundHandler {

@@ -1,6 +1,12 @@
 import type { CallContext } from '../call-context.js';
 import type { AnyMethodDefinition, RpcMode, ServiceDefinition } from '../definition.js';
-import { type Constructor, readClassMiddleware, readHandlers, readMethodMiddleware, readService } from '../decorators/decorator-metadata.js';
+import {
+  type Constructor,
+  readClassMiddleware,
+  readHandlers,
+  readMethodMiddleware,
+  readService,
+} from '../decorators/decorator-metadata.js';
 import { handlerNameOf } from '../handler.js';
 import type { ServerMiddleware } from '../middleware/server-middleware.js';
 import { defineService, type ProtoSet } from '../protos/proto-set.js';
@@ -46,7 +52,9 @@ export function bindClass(
   const className = target.name || '(anonymous class)';
   const binding = readService(target);
   if (!binding) {
-    problems.push(`${className} is listed in services but has no @Service(...) decorator; add @Service('package.ServiceName') to the class`);
+    problems.push(
+      `${className} is listed in services but has no @Service(...) decorator; add @Service('package.ServiceName') to the class`,
+    );
     return undefined;
   }
   const definition = typeof binding.service === 'string' ? findDefinition(binding.service, protoSets) : binding.service;
@@ -79,7 +87,9 @@ export function bindClass(
     }
     const previous = bound.get(rpc.name);
     if (previous) {
-      problems.push(`${rpc.path} is bound twice in ${className}: by ${previous.propertyKey} and by ${handler.propertyKey}; remove one of the decorators`);
+      problems.push(
+        `${rpc.path} is bound twice in ${className}: by ${previous.propertyKey} and by ${handler.propertyKey}; remove one of the decorators`,
+      );
       continue;
     }
     const method = (instance as Record<string, unknown>)[handler.propertyKey];
@@ -125,7 +135,11 @@ export function bindObject(registration: ObjectRegistration, appMiddleware: read
   for (const rpc of Object.values(rpcs)) {
     const handler = implementation[handlerNameOf(rpc.name)];
     if (typeof handler === 'function') {
-      methods.push({ definition: rpc, handler: handler.bind(implementation) as BoundHandler, middleware: [...appMiddleware, ...middleware] });
+      methods.push({
+        definition: rpc,
+        handler: handler.bind(implementation) as BoundHandler,
+        middleware: [...appMiddleware, ...middleware],
+      });
     } else if (handler === undefined && allowUnimplemented) {
       methods.push({ definition: rpc, handler: undefined, middleware: [...appMiddleware, ...middleware] });
     } else {

@@ -1,0 +1,147 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BidiStreamingMethod, ClientStreamingMethod, ServerStreamingMethod, UnaryMethod } from '../decorators/method.js';
+import { Service } from '../decorators/service.js';
+import { ProtoSet } from '../protos/proto-set.js';
+import { Status } from '../status.js';
+import { EchoService } from '../test-support/echo.generated.js';
+import { type RunningApp, startApp } from '../test-support/harness.js';
+import { createApp } from './app.js';
+import { StartupError } from './startup-error.js';
+
+const protoDir = fileURLToPath(new URL('../test-support/protos', import.meta.url));
+const protos = ProtoSet.load('wirekit/test/v1/echo.proto', { includeDirs: [protoDir] });
+
+async function startupError(services: (abstract new (...args: never[]) => unknown)[]): Promise<StartupError> {
+  const app = createApp({ services, protos: [protos], shutdownSignals: [] });
+  const error = await app.listen('127.0.0.1:0').then(
+    () => app.close().then(() => undefined),
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(StartupError);
+  return error as StartupError;
+}
+
+describe('startup validation', () => {
+  let running: RunningApp | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+
+  it('binds a class by full service name, looked up in the app protos', async () => {
+    @Service('wirekit.test.v1.OtherService')
+    class Other {
+      @UnaryMethod()
+      ping(request: { message: string }) {
+        return { message: `pong ${request.message}` };
+      }
+    }
+    running = await startApp({ services: [Other], protos: [protos] });
+    const { defineService } = await import('../protos/proto-set.js');
+    const client = running.client(defineService<{ Ping: import('../definition.js').Unary<{ message: string }, { message: string }> }>(protos, 'wirekit.test.v1.OtherService'));
+    await expect(client.ping({ message: 'x' })).resolves.toMatchObject({ message: 'pong x' });
+  });
+
+  it('names the class, the service and the fix for an unknown service', async () => {
+    @Service('wirekit.test.v1.EchoServise')
+    class Misspelt {}
+    const error = await startupError([Misspelt]);
+    expect(error.message).toContain('Misspelt is bound to service "wirekit.test.v1.EchoServise", which no loaded proto defines');
+    expect(error.message).toContain('loaded: wirekit.test.v1.EchoService, wirekit.test.v1.OtherService');
+    expect(error.message).toContain('fix the name in @Service(...)');
+  });
+
+  it('names the class, the method, the service and the fix for an unknown rpc', async () => {
+    @Service('wirekit.test.v1.OtherService')
+    class Other {
+      @UnaryMethod() ping() {}
+      @UnaryMethod() pong() {}
+    }
+    const error = await startupError([Other]);
+    expect(error.problems).toEqual([
+      'Other.pong is bound to rpc "Pong", which wirekit.test.v1.OtherService does not define (its rpcs: Ping); rename the method or name the rpc: @UnaryMethod(\'RpcName\')',
+    ]);
+  });
+
+  it('names the class, the method, the rpc and the right decorator for a mode mismatch', async () => {
+    @Service('wirekit.test.v1.EchoService', { allowUnimplemented: true })
+    class WrongModes {
+      @UnaryMethod() expand() {}
+      @ServerStreamingMethod() async *collect() {}
+    }
+    const error = await startupError([WrongModes]);
+    expect(error.problems).toEqual([
+      'WrongModes.expand is declared @UnaryMethod but /wirekit.test.v1.EchoService/Expand is server_streaming in the proto; use @ServerStreamingMethod()',
+      'WrongModes.collect is declared @ServerStreamingMethod but /wirekit.test.v1.EchoService/Collect is client_streaming in the proto; use @ClientStreamingMethod()',
+    ]);
+  });
+
+  it('refuses an rpc bound twice', async () => {
+    @Service('wirekit.test.v1.OtherService')
+    class Twice {
+      @UnaryMethod('Ping') first() {}
+      @UnaryMethod('Ping') second() {}
+    }
+    const error = await startupError([Twice]);
+    expect(error.message).toContain('/wirekit.test.v1.OtherService/Ping is bound twice in Twice: by first and by second; remove one of the decorators');
+  });
+
+  it('refuses a service bound by two classes', async () => {
+    @Service('wirekit.test.v1.OtherService')
+    class One {
+      @UnaryMethod() ping() {}
+    }
+    @Service('wirekit.test.v1.OtherService')
+    class Two {
+      @UnaryMethod() ping() {}
+    }
+    const error = await startupError([One, Two]);
+    expect(error.message).toContain('service wirekit.test.v1.OtherService is bound by both One and Two; keep one');
+  });
+
+  it('refuses an rpc without a handler unless unimplemented rpcs are allowed, and then answers UNIMPLEMENTED', async () => {
+    @Service('wirekit.test.v1.EchoService')
+    class Partial {
+      @UnaryMethod() echo() {
+        return {};
+      }
+      @ClientStreamingMethod() async collect() {
+        return {};
+      }
+    }
+    const error = await startupError([Partial]);
+    expect(error.problems).toEqual([
+      '/wirekit.test.v1.EchoService/Expand has no handler in Partial; add a method expand() decorated with @ServerStreamingMethod(), or use @Service(…, { allowUnimplemented: true }) to answer UNIMPLEMENTED',
+      '/wirekit.test.v1.EchoService/Chat has no handler in Partial; add a method chat() decorated with @BidiStreamingMethod(), or use @Service(…, { allowUnimplemented: true }) to answer UNIMPLEMENTED',
+    ]);
+
+    @Service(EchoService, { allowUnimplemented: true })
+    class Allowed {
+      @BidiStreamingMethod() async *chat() {}
+    }
+    running = await startApp({ services: [Allowed] });
+    await expect(running.client(EchoService).echo({})).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
+  });
+
+  it('refuses a class without @Service and an implementation object with a stray handler', async () => {
+    class Undecorated {}
+    const error = await startupError([Undecorated]);
+    expect(error.message).toContain('Undecorated is listed in services but has no @Service(...) decorator');
+
+    const app = createApp({ shutdownSignals: [] });
+    app.addService(EchoService, { echo: () => ({}), pingg: () => ({}) } as never, { allowUnimplemented: true });
+    await expect(app.listen('127.0.0.1:0')).rejects.toThrow(/the implementation has "pingg", which is no rpc of wirekit.test.v1.EchoService/);
+  });
+
+  it('reports every problem at once, before anything listens', async () => {
+    @Service('wirekit.test.v1.OtherService')
+    class Broken {
+      @ServerStreamingMethod() async *ping() {}
+      @UnaryMethod() refund() {}
+    }
+    const error = await startupError([Broken]);
+    expect(error.problems).toHaveLength(3);
+    expect(error.message).toMatch(/^Wirekit cannot start, 3 problems:/);
+  });
+});
