@@ -1,4 +1,4 @@
-import { createServer, type Server, connect } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EchoService } from '../test-support/echo.generated.js';
 import { type RunningApp, startApp } from '../test-support/harness.js';

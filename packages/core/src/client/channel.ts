@@ -1,4 +1,4 @@
-import { Client, type ChannelOptions, credentials as grpcCredentials } from '@grpc/grpc-js';
+import { type ChannelOptions, Client, credentials as grpcCredentials } from '@grpc/grpc-js';
 import { type PemSource, readPem } from '../server/pem.js';
 
 /** TLS for a client; with `cert` and `key`, mutual TLS. */

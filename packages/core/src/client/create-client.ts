@@ -1,10 +1,10 @@
 import type { MethodDefinition, ServiceDefinition } from '../definition.js';
+import { describeMethod } from '../describe-method.js';
 import { type HandlerName, handlerNameOf } from '../handler.js';
 import type { MessageInit } from '../message-init.js';
-import { describeMethod } from '../describe-method.js';
+import { composeMiddleware } from '../middleware/compose.js';
 import type { CallOptions } from './call-options.js';
 import { Channel, type ChannelSettings } from './channel.js';
-import { composeMiddleware } from '../middleware/compose.js';
 import type { ClientCall, ClientMiddleware } from './client-middleware.js';
 import { networkCall } from './network-call.js';
 

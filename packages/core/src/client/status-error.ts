@@ -1,9 +1,9 @@
 import type { Metadata as GrpcMetadata } from '@grpc/grpc-js';
+import type { ErrorDetail } from '../error-details.js';
 import { fromGrpcMetadata } from '../grpc-metadata.js';
 import { RpcError } from '../rpc-error.js';
-import { Status, isStatus } from '../status.js';
+import { isStatus, Status } from '../status.js';
 import { decodeStatusDetails } from '../status-details-codec.js';
-import type { ErrorDetail } from '../error-details.js';
 
 const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
 const HIDDEN_TRAILERS = new Set([STATUS_DETAILS_KEY]);

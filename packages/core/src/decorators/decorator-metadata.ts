@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { RpcMode, ServiceDefinition } from '../definition.js';
-import type { ServerMiddleware } from '../middleware/server-middleware.js';
 import type { Token } from '../di/token.js';
+import type { ServerMiddleware } from '../middleware/server-middleware.js';
 
 // The one module that reads and writes decorator metadata (house rule 9): decorators record, the app reads.
 

@@ -1,5 +1,5 @@
 import type { Token } from '../di/token.js';
-import { type Constructor, recordInjectToken, recordInjectable } from './decorator-metadata.js';
+import { type Constructor, recordInjectable, recordInjectToken } from './decorator-metadata.js';
 
 /**
  * Marks a class as constructed by the app's container. It also makes the compiler record the constructor's

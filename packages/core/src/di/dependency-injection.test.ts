@@ -63,7 +63,12 @@ describe('dependency injection', () => {
     }
     running = await startApp({
       services: [Greeter],
-      providers: [Database, Ledger, { provide: CLOCK, useValue: { now: () => 42 } }, { provide: GREETING, useFactory: async () => 'hello' }],
+      providers: [
+        Database,
+        Ledger,
+        { provide: CLOCK, useValue: { now: () => 42 } },
+        { provide: GREETING, useFactory: async () => 'hello' },
+      ],
     });
     const response = await running.client(EchoService).echo({ message: 'world' });
     expect(response).toMatchObject({ message: 'hello world', sequence: 42n });

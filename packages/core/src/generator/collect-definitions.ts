@@ -1,5 +1,5 @@
-import protobuf from 'protobufjs';
 import type { Enum, ReflectionObject, Service, Type } from 'protobufjs';
+import protobuf from 'protobufjs';
 import { mappedFields } from '../protos/field-shapes.js';
 import { definitionsByFile, type ParsedProtos } from '../protos/proto-files.js';
 

@@ -1,5 +1,5 @@
 // Public API of @wirekit/core/generator: TypeScript from .proto files. The wirekit-generate command (cli.ts)
 // wraps the same function.
 
-export { generateTypeScript } from './generate-types.js';
 export type { GenerateTypeScriptOptions } from './generate-types.js';
+export { generateTypeScript } from './generate-types.js';

@@ -1,5 +1,5 @@
-import protobuf from 'protobufjs';
 import type { Enum, Field, ReflectionObject, Service, Type } from 'protobufjs';
+import protobuf from 'protobufjs';
 import { fieldShape, isSyntheticOneof, mappedFields, propertyName } from '../protos/field-shapes.js';
 import { docComment } from './doc-comment.js';
 

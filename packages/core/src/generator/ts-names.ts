@@ -1,5 +1,5 @@
-import protobuf from 'protobufjs';
 import type { ReflectionObject } from 'protobufjs';
+import protobuf from 'protobufjs';
 
 // Names a generated declaration may not take: what the module imports or declares itself, the globals its
 // types use, and words TypeScript reserves for types or values.

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CallContext } from '../call-context.js';
 import type { ClientMiddleware } from '../client/client-middleware.js';
 import { createContextKey } from '../context-key.js';
 import { BidiStreamingMethod, ClientStreamingMethod, ServerStreamingMethod, UnaryMethod } from '../decorators/method.js';
@@ -7,7 +8,6 @@ import { UseMiddleware } from '../decorators/use-middleware.js';
 import { Metadata } from '../metadata.js';
 import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
-import type { CallContext } from '../call-context.js';
 import type { EchoRequest, ExpandRequest } from '../test-support/echo.generated.js';
 import { EchoService } from '../test-support/echo.generated.js';
 import { collect, type RunningApp, startApp } from '../test-support/harness.js';
@@ -65,7 +65,15 @@ describe('server middleware', () => {
     running = await startApp({ services: [Handlers], middleware: [recorder('app', log)] });
     const client = running.client(EchoService);
     await client.echo({ message: 'x' });
-    expect(log.splice(0)).toEqual(['app in Echo', 'service in Echo', 'method in Echo', 'handler', 'method out OK', 'service out OK', 'app out OK']);
+    expect(log.splice(0)).toEqual([
+      'app in Echo',
+      'service in Echo',
+      'method in Echo',
+      'handler',
+      'method out OK',
+      'service out OK',
+      'app out OK',
+    ]);
     await collect(client.expand({ message: 's' }));
     await client.collect([{}, {}]);
     await collect(client.chat([{ message: 'b' }]));
@@ -140,7 +148,11 @@ describe('server middleware', () => {
       return yield* next(call);
     };
     running = await startApp({ middleware: [authenticate] }, (app) =>
-      app.addService(EchoService, { echo: (_request, ctx: CallContext) => ({ message: ctx.get(callerKey) }) }, { allowUnimplemented: true }),
+      app.addService(
+        EchoService,
+        { echo: (_request, ctx: CallContext) => ({ message: ctx.get(callerKey) }) },
+        { allowUnimplemented: true },
+      ),
     );
     const client = running.client(EchoService);
     expect((await client.echo({}, { metadata: { 'x-caller': 'alice' } })).message).toBe('alice');
@@ -152,7 +164,9 @@ describe('server middleware', () => {
       yield* next(call);
       yield* next(call);
     };
-    running = await startApp({ middleware: [twice] }, (app) => app.addService(EchoService, { echo: () => ({}) }, { allowUnimplemented: true }));
+    running = await startApp({ middleware: [twice] }, (app) =>
+      app.addService(EchoService, { echo: () => ({}) }, { allowUnimplemented: true }),
+    );
     await expect(running.client(EchoService).echo({})).rejects.toMatchObject({ code: Status.INTERNAL });
   });
 });

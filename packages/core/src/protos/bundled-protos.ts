@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import protobuf from 'protobufjs';
 import type { INamespace } from 'protobufjs';
+import protobuf from 'protobufjs';
 
 /** A google/protobuf file that resolves without a .proto file on disk. */
 export interface BundledProto {

@@ -1,5 +1,5 @@
-import protobuf from 'protobufjs';
 import type { Field, OneOf, Type } from 'protobufjs';
+import protobuf from 'protobufjs';
 
 /**
  * How a field appears in a plain message object; the codecs and the TypeScript generator both follow it, so

@@ -65,7 +65,9 @@ describe('MessageCodec: scalars', () => {
 
   it('treats a missing field as its default and leaves zero values of plain proto3 scalars off the wire', () => {
     expect(sink.encode({})).toHaveLength(0);
-    expect(sink.encode({ anInt32: 0, anInt64: 0n, aString: '', aBool: false, aBytes: bytes(), color: 'COLOR_UNSPECIFIED' })).toHaveLength(0);
+    expect(sink.encode({ anInt32: 0, anInt64: 0n, aString: '', aBool: false, aBytes: bytes(), color: 'COLOR_UNSPECIFIED' })).toHaveLength(
+      0,
+    );
     expect(sink.encode({ anInt32: undefined, aString: null })).toHaveLength(0);
   });
 
@@ -191,7 +193,9 @@ describe('MessageCodec: repeated fields and maps', () => {
       countsByFlag: { true: 1, false: 2 },
       totals: { x: 2n ** 62n },
     };
-    expect(roundTrip(value)).toEqual(expect.objectContaining({ ...value, nestedById: { '-5': { note: 'n' }, '2147483647': { note: '' } } }));
+    expect(roundTrip(value)).toEqual(
+      expect.objectContaining({ ...value, nestedById: { '-5': { note: 'n' }, '2147483647': { note: '' } } }),
+    );
   });
 
   it('keeps a "__proto__" map key as data without touching the prototype', () => {
@@ -228,7 +232,10 @@ describe('MessageCodec: errors', () => {
   it.each([
     ['kitchen.v1.KitchenSink.anInt64: expected a bigint, got string "12"', { anInt64: '12' }],
     ['kitchen.v1.KitchenSink.anInt64: expected a bigint, got number 1.5 (numbers must be safe integers)', { anInt64: 1.5 }],
-    ['kitchen.v1.KitchenSink.anInt64: expected a bigint from -2^63 to 2^63-1, got bigint 9223372036854775808n (out of range)', { anInt64: 2n ** 63n }],
+    [
+      'kitchen.v1.KitchenSink.anInt64: expected a bigint from -2^63 to 2^63-1, got bigint 9223372036854775808n (out of range)',
+      { anInt64: 2n ** 63n },
+    ],
     ['kitchen.v1.KitchenSink.aUint64: expected a bigint from 0 to 2^64-1, got bigint -1n (out of range)', { aUint64: -1n }],
     ['kitchen.v1.KitchenSink.aUint64: expected a bigint, got number -1 (numbers must be safe integers)', { aUint64: -1 }],
     ['kitchen.v1.KitchenSink.anInt32: expected an int32, got number 1.5', { anInt32: 1.5 }],
@@ -238,7 +245,10 @@ describe('MessageCodec: errors', () => {
     ['kitchen.v1.KitchenSink.aBool: expected a boolean, got number 1', { aBool: 1 }],
     ['kitchen.v1.KitchenSink.aString: expected a string, got number 5', { aString: 5 }],
     ['kitchen.v1.KitchenSink.aBytes: expected a Uint8Array, got string "AAE="', { aBytes: 'AAE=' }],
-    ['kitchen.v1.KitchenSink.color: expected a value of enum kitchen.v1.Color (COLOR_UNSPECIFIED, COLOR_RED, COLOR_GREEN), got string "PURPLE"', { color: 'PURPLE' }],
+    [
+      'kitchen.v1.KitchenSink.color: expected a value of enum kitchen.v1.Color (COLOR_UNSPECIFIED, COLOR_RED, COLOR_GREEN), got string "PURPLE"',
+      { color: 'PURPLE' },
+    ],
     ['kitchen.v1.KitchenSink.nested: expected an object (a kitchen.v1.KitchenSink.Nested), got string "x"', { nested: 'x' }],
     ['kitchen.v1.KitchenSink.nested.inner.depth: expected an int32, got string "1"', { nested: { inner: { depth: '1' } } }],
     ['kitchen.v1.KitchenSink.tags: expected an array, got string "a"', { tags: 'a' }],
@@ -246,9 +256,18 @@ describe('MessageCodec: errors', () => {
     ['kitchen.v1.KitchenSink.labels: expected a plain object (a map), got an array', { labels: [] }],
     ['kitchen.v1.KitchenSink.labels: expected a plain object (a map), got an object (Map)', { labels: new Map() }],
     ['kitchen.v1.KitchenSink.labels["k"]: expected a string, got number 1', { labels: { k: 1 } }],
-    ['kitchen.v1.KitchenSink.nestedById["x"]: expected an int32 map key (an integer in decimal), got string "x"', { nestedById: { x: {} } }],
-    ['kitchen.v1.KitchenSink.namesByLong["9223372036854775808"]: expected an int64 map key (an integer in decimal), got string "9223372036854775808"', { namesByLong: { '9223372036854775808': 'x' } }],
-    ['kitchen.v1.KitchenSink.countsByFlag["yes"]: expected a bool map key ("true" or "false"), got string "yes"', { countsByFlag: { yes: 1 } }],
+    [
+      'kitchen.v1.KitchenSink.nestedById["x"]: expected an int32 map key (an integer in decimal), got string "x"',
+      { nestedById: { x: {} } },
+    ],
+    [
+      'kitchen.v1.KitchenSink.namesByLong["9223372036854775808"]: expected an int64 map key (an integer in decimal), got string "9223372036854775808"',
+      { namesByLong: { '9223372036854775808': 'x' } },
+    ],
+    [
+      'kitchen.v1.KitchenSink.countsByFlag["yes"]: expected a bool map key ("true" or "false"), got string "yes"',
+      { countsByFlag: { yes: 1 } },
+    ],
     ['kitchen.v1.KitchenSink.createdAt.nanos: expected an int32, got bigint 1n', { createdAt: { seconds: 1, nanos: 1n } }],
   ])('throws a TypeError with the field path: %s', (message, value) => {
     expect(encodeError(value)).toBe(message);

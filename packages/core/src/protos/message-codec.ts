@@ -1,5 +1,5 @@
-import protobuf from 'protobufjs';
 import type { Enum, Field, Type } from 'protobufjs';
+import protobuf from 'protobufjs';
 import type { MessageCodec } from '../definition.js';
 import { declaredOneofs, fieldShape, mappedFields, propertyName } from './field-shapes.js';
 import { FieldTypeError } from './field-type-error.js';

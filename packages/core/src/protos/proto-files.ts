@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import protobuf from 'protobufjs';
 import type { IParseOptions, NamespaceBase, ReflectionObject, Root } from 'protobufjs';
+import protobuf from 'protobufjs';
 import { bundledProto } from './bundled-protos.js';
 
 /** One .proto file of a parsed set, with what a FileDescriptorProto needs to know about it. */

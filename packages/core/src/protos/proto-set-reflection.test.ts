@@ -70,8 +70,14 @@ describe('ProtoSet.packageDefinition with @grpc/reflection', () => {
   it('serves the real files, with their names, imports and proto3 optional fields', async () => {
     const response = await ask({ fileContainingSymbol: 'kitchen.v1.KitchenService' });
     const encoded = (response.fileDescriptorResponse as { fileDescriptorProto: Uint8Array[] }).fileDescriptorProto;
-    const files = encoded.map((bytes) => descriptor.FileDescriptorProto.toObject(descriptor.FileDescriptorProto.decode(bytes)) as FileProto);
-    expect(files.map((file) => file.name).sort()).toEqual(['google/protobuf/empty.proto', 'google/protobuf/timestamp.proto', 'kitchen_sink.proto']);
+    const files = encoded.map(
+      (bytes) => descriptor.FileDescriptorProto.toObject(descriptor.FileDescriptorProto.decode(bytes)) as FileProto,
+    );
+    expect(files.map((file) => file.name).sort()).toEqual([
+      'google/protobuf/empty.proto',
+      'google/protobuf/timestamp.proto',
+      'kitchen_sink.proto',
+    ]);
     const kitchen = files.find((file) => file.name === 'kitchen_sink.proto');
     expect(kitchen?.dependency).toEqual(['google/protobuf/empty.proto', 'google/protobuf/timestamp.proto']);
     const sink = kitchen?.messageType.find((message) => message.name === 'KitchenSink');

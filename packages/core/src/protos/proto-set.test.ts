@@ -55,7 +55,7 @@ const richOrder: Plain = { id: 'o', quantity: 0, codes: [1], loose: [2], kind: '
 /** The parts of a descriptor set both protoc and Wirekit are expected to write alike. */
 function comparable(set: FileDescriptorSetObject): FileDescriptorSetObject {
   // protoc keeps file options (java_package, go_package, …), which Wirekit does not.
-  return { file: (set.file ?? []).map((file) => ({ ...file, options: undefined }) as FileDescriptorSetObject['file'] & object) };
+  return { file: (set.file ?? []).map((file) => ({ ...file, options: undefined })) };
 }
 
 describe('ProtoSet.load', () => {
@@ -117,7 +117,9 @@ describe('ProtoSet.load', () => {
     const before = JSON.stringify(protobuf.common.get('google/protobuf/struct.proto'));
     const first = ProtoSet.load(a);
     const second = ProtoSet.load(b);
-    ProtoSet.load(writeProto('iso-c/s.proto', 'syntax = "proto3"; import "google/protobuf/struct.proto"; message S { google.protobuf.Struct s = 1; }'));
+    ProtoSet.load(
+      writeProto('iso-c/s.proto', 'syntax = "proto3"; import "google/protobuf/struct.proto"; message S { google.protobuf.Struct s = 1; }'),
+    );
     expect(first.codec<Plain>('iso.Thing').decode(new Uint8Array(0))).toEqual({ a: '' });
     expect(second.codec<Plain>('iso.Thing').decode(new Uint8Array(0))).toEqual({ b: 0 });
     expect(JSON.stringify(protobuf.common.get('google/protobuf/struct.proto'))).toBe(before);
@@ -136,7 +138,9 @@ describe('ProtoSet.load', () => {
 
   it('names the import that cannot be found and the fix', () => {
     const file = writeProto('imports/needs.proto', 'syntax = "proto3";\nimport "other/missing.proto";\n');
-    expect(() => ProtoSet.load(file)).toThrow(/needs\.proto: import "other\/missing\.proto" was not found in .*; add the directory that holds it as an include directory \(--proto_path\)$/);
+    expect(() => ProtoSet.load(file)).toThrow(
+      /needs\.proto: import "other\/missing\.proto" was not found in .*; add the directory that holds it as an include directory \(--proto_path\)$/,
+    );
   });
 
   it('names an unknown field type', () => {
@@ -152,7 +156,9 @@ describe('ProtoSet.load', () => {
   it('refuses import cycles', () => {
     writeProto('cycle/a.proto', 'syntax = "proto3"; import "b.proto";');
     writeProto('cycle/b.proto', 'syntax = "proto3"; import "a.proto";');
-    expect(() => ProtoSet.load('a.proto', { includeDirs: [path.join(scratch, 'cycle')] })).toThrow('import cycle: a.proto → b.proto → a.proto');
+    expect(() => ProtoSet.load('a.proto', { includeDirs: [path.join(scratch, 'cycle')] })).toThrow(
+      'import cycle: a.proto → b.proto → a.proto',
+    );
   });
 });
 
@@ -171,7 +177,9 @@ describe('ProtoSet.codec', () => {
 
 describe('ProtoSet descriptor sets', () => {
   it('writes the descriptors protoc writes for the same files', () => {
-    expect(comparable(decodeFileDescriptorSet(fromFiles.toDescriptorSet()))).toEqual(comparable(decodeFileDescriptorSet(protocDescriptorSet)));
+    expect(comparable(decodeFileDescriptorSet(fromFiles.toDescriptorSet()))).toEqual(
+      comparable(decodeFileDescriptorSet(protocDescriptorSet)),
+    );
   });
 
   it.each([
@@ -206,7 +214,9 @@ describe('ProtoSet descriptor sets', () => {
   it('says when a descriptor set lacks the files it imports', () => {
     const set = decodeFileDescriptorSet(fromFiles.toDescriptorSet());
     const withoutImports = (set.file ?? []).filter((file) => !file.name?.startsWith('google/'));
-    expect(() => ProtoSet.fromDescriptorSet(encodeFileDescriptorSet({ file: withoutImports }))).toThrow(/^the descriptor set is incomplete: .*Timestamp.* \(write it with all imports, e\.g\. protoc --include_imports\)$/);
+    expect(() => ProtoSet.fromDescriptorSet(encodeFileDescriptorSet({ file: withoutImports }))).toThrow(
+      /^the descriptor set is incomplete: .*Timestamp.* \(write it with all imports, e\.g\. protoc --include_imports\)$/,
+    );
   });
 
   it('refuses what is not a descriptor set', () => {
@@ -219,7 +229,9 @@ describe('ProtoSet.packageDefinition', () => {
   it('is built once and lists the messages, enums and services', () => {
     const definition = fromFiles.packageDefinition();
     expect(fromFiles.packageDefinition()).toBe(definition);
-    expect(Object.keys(definition)).toEqual(expect.arrayContaining(['kitchen.v1.KitchenService', 'kitchen.v1.KitchenSink', 'kitchen.v1.Color']));
+    expect(Object.keys(definition)).toEqual(
+      expect.arrayContaining(['kitchen.v1.KitchenService', 'kitchen.v1.KitchenSink', 'kitchen.v1.Color']),
+    );
   });
 });
 
@@ -228,7 +240,9 @@ describe('defineService', () => {
     const service = defineService(fromDescriptors, 'kitchen.v1.KitchenService');
     expect(service.fullName).toBe('kitchen.v1.KitchenService');
     expect(service.protos).toBe(fromDescriptors);
-    expect(Object.values(service.methods).map((m) => [m.name, m.path, m.service, m.mode, m.requestStream, m.responseStream, m.idempotency])).toEqual([
+    expect(
+      Object.values(service.methods).map((m) => [m.name, m.path, m.service, m.mode, m.requestStream, m.responseStream, m.idempotency]),
+    ).toEqual([
       ['Get', '/kitchen.v1.KitchenService/Get', 'kitchen.v1.KitchenService', 'unary', false, false, 'no_side_effects'],
       ['Put', '/kitchen.v1.KitchenService/Put', 'kitchen.v1.KitchenService', 'unary', false, false, 'idempotent'],
       ['Watch', '/kitchen.v1.KitchenService/Watch', 'kitchen.v1.KitchenService', 'server_streaming', false, true, 'unknown'],

@@ -1,7 +1,7 @@
-import protoLoader from '@grpc/proto-loader';
 import type { PackageDefinition } from '@grpc/proto-loader';
-import protobuf from 'protobufjs';
+import protoLoader from '@grpc/proto-loader';
 import type { NamespaceBase, Root, Service, Type } from 'protobufjs';
+import protobuf from 'protobufjs';
 import type { MessageCodec, MethodDefinition, MethodMap, RpcMode, ServiceDefinition } from '../definition.js';
 import { idempotencyLevelName, splitFileDescriptorSet } from './descriptor-objects.js';
 import { MessageCodecs } from './message-codec.js';

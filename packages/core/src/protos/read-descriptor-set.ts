@@ -1,5 +1,5 @@
-import protobuf from 'protobufjs';
 import type { IEnum, IField, IMapField, IMethod, IService, IType, Root } from 'protobufjs';
+import protobuf from 'protobufjs';
 import {
   decodeFileDescriptorSet,
   type EnumDescriptorObject,
@@ -47,10 +47,9 @@ export function readDescriptorSet(bytes: Uint8Array): Root {
   try {
     root.resolveAll();
   } catch (error: unknown) {
-    throw new Error(
-      `the descriptor set is incomplete: ${errorMessage(error)} (write it with all imports, e.g. protoc --include_imports)`,
-      { cause: error },
-    );
+    throw new Error(`the descriptor set is incomplete: ${errorMessage(error)} (write it with all imports, e.g. protoc --include_imports)`, {
+      cause: error,
+    });
   }
   return root;
 }
@@ -175,10 +174,7 @@ function enumJson(enumType: EnumDescriptorObject): IEnum {
   if (enumType.options?.deprecated === true) options.deprecated = true;
   if (Object.keys(options).length > 0) json.options = options;
   // Enum reserved ranges end inclusively in descriptors too; protobufjs's IEnum types omit `reserved`.
-  const reserved = [
-    ...(enumType.reservedRange ?? []).map((range) => [range.start ?? 0, range.end ?? 0]),
-    ...(enumType.reservedName ?? []),
-  ];
+  const reserved = [...(enumType.reservedRange ?? []).map((range) => [range.start ?? 0, range.end ?? 0]), ...(enumType.reservedName ?? [])];
   return reserved.length > 0 ? ({ ...json, reserved } as IEnum) : json;
 }
 

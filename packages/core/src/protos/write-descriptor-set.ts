@@ -1,11 +1,11 @@
-import protobuf from 'protobufjs';
 import type { Enum, Field, MapField, ReflectionObject, Service, Type } from 'protobufjs';
+import protobuf from 'protobufjs';
 import {
-  encodeFileDescriptorSet,
-  idempotencyLevelName,
   type EnumDescriptorObject,
+  encodeFileDescriptorSet,
   type FieldDescriptorObject,
   type FileDescriptorObject,
+  idempotencyLevelName,
   type MessageDescriptorObject,
   type MethodDescriptorObject,
   type RangeObject,

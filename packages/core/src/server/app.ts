@@ -1,6 +1,6 @@
 import { Server } from '@grpc/grpc-js';
-import type { ServiceDefinition } from '../definition.js';
 import type { Constructor } from '../decorators/decorator-metadata.js';
+import type { ServiceDefinition } from '../definition.js';
 import { Container } from '../di/container.js';
 import type { Provider } from '../di/provider.js';
 import type { Token } from '../di/token.js';
@@ -91,14 +91,22 @@ export class App {
    * @example
    * app.addService(PaymentService, { charge: async (request) => ({ paymentId: 'p1' }), … });
    */
-  addService<D extends ServiceDefinition>(definition: D, implementation: NoInfer<ServiceImplementation<D>>, options?: AddServiceOptions): this;
+  addService<D extends ServiceDefinition>(
+    definition: D,
+    implementation: NoInfer<ServiceImplementation<D>>,
+    options?: AddServiceOptions,
+  ): this;
   /** With `allowUnimplemented: true`, handlers may be left out; calls to them get UNIMPLEMENTED. */
   addService<D extends ServiceDefinition>(
     definition: D,
     implementation: NoInfer<Partial<ServiceImplementation<D>>>,
     options: AddServiceOptions & { readonly allowUnimplemented: true },
   ): this;
-  addService<D extends ServiceDefinition>(definition: D, implementation: Partial<ServiceImplementation<D>>, options: AddServiceOptions = {}): this {
+  addService<D extends ServiceDefinition>(
+    definition: D,
+    implementation: Partial<ServiceImplementation<D>>,
+    options: AddServiceOptions = {},
+  ): this {
     if (this.#state !== 'created') throw new Error('addService must be called before listen()');
     this.#registrations.push({
       definition,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CallContext } from '../call-context.js';
 import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
-import { EchoService, type EchoRequest } from '../test-support/echo.generated.js';
+import { type EchoRequest, EchoService } from '../test-support/echo.generated.js';
 import { aborted, deferred, type RunningApp, startApp } from '../test-support/harness.js';
 
 describe('cancellation and deadlines reach the handler as ctx.signal', () => {

@@ -39,7 +39,10 @@ describe('errors and status codes over the wire', () => {
           { allowUnimplemented: true },
         ),
       );
-      const error = (await running.client(EchoService).echo({}).catch((thrown: unknown) => thrown)) as RpcError;
+      const error = (await running
+        .client(EchoService)
+        .echo({})
+        .catch((thrown: unknown) => thrown)) as RpcError;
       expect(error).toBeInstanceOf(RpcError);
       expect(error.code).toBe(code);
       expect(error.rawMessage).toBe(`status ${code}: ünïcödé and % signs`);

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Client, credentials, loadPackageDefinition, Metadata as GrpcMetadata } from '@grpc/grpc-js';
+import { Client, credentials, Metadata as GrpcMetadata, loadPackageDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import protobuf from 'protobufjs';
@@ -28,7 +28,7 @@ interface ReflectionStub {
 
 /** Stock grpc-js stubs from the protos the gRPC project publishes; nothing of Wirekit's on this side. */
 function stockClients(address: string) {
-  const health = loadPackageDefinition(loadSync(healthProtoPath)) as unknown as {
+  const health = loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as unknown as {
     grpc: { health: { v1: { Health: new (address: string, creds: unknown) => HealthStub } } };
   };
   const reflection = loadPackageDefinition(
@@ -68,7 +68,9 @@ describe('health and reflection for stock clients', () => {
     const { health, v1, v1alpha } = stockClients(running.address);
     const check = (service: string) =>
       new Promise<{ status?: string; code?: number }>((resolve) =>
-        health.Check({ service }, (error, response) => resolve(error ? { code: (error as Error & { code: number }).code } : { status: response?.status })),
+        health.Check({ service }, (error, response) =>
+          resolve(error ? { code: (error as Error & { code: number }).code } : { status: response?.status }),
+        ),
       );
     expect(await check('')).toEqual({ status: 'SERVING' });
     expect(await check('wirekit.test.v1.EchoService')).toEqual({ status: 'SERVING' });

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
-import { EchoHandlers } from '../test-support/echo-handlers.js';
 import { EchoService } from '../test-support/echo.generated.js';
+import { EchoHandlers } from '../test-support/echo-handlers.js';
 import { collect, type RunningApp, startApp } from '../test-support/harness.js';
 
 describe('the four rpc modes over loopback', () => {

@@ -1,5 +1,4 @@
 import type { CallContext } from '../call-context.js';
-import type { AnyMethodDefinition, RpcMode, ServiceDefinition } from '../definition.js';
 import {
   type Constructor,
   readClassMiddleware,
@@ -7,6 +6,7 @@ import {
   readMethodMiddleware,
   readService,
 } from '../decorators/decorator-metadata.js';
+import type { AnyMethodDefinition, RpcMode, ServiceDefinition } from '../definition.js';
 import { handlerNameOf } from '../handler.js';
 import type { ServerMiddleware } from '../middleware/server-middleware.js';
 import { defineService, type ProtoSet } from '../protos/proto-set.js';

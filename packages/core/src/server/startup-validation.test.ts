@@ -39,7 +39,12 @@ describe('startup validation', () => {
     }
     running = await startApp({ services: [Other], protos: [protos] });
     const { defineService } = await import('../protos/proto-set.js');
-    const client = running.client(defineService<{ Ping: import('../definition.js').Unary<{ message: string }, { message: string }> }>(protos, 'wirekit.test.v1.OtherService'));
+    const client = running.client(
+      defineService<{ Ping: import('../definition.js').Unary<{ message: string }, { message: string }> }>(
+        protos,
+        'wirekit.test.v1.OtherService',
+      ),
+    );
     await expect(client.ping({ message: 'x' })).resolves.toMatchObject({ message: 'pong x' });
   });
 
@@ -84,7 +89,9 @@ describe('startup validation', () => {
       @UnaryMethod('Ping') second() {}
     }
     const error = await startupError([Twice]);
-    expect(error.message).toContain('/wirekit.test.v1.OtherService/Ping is bound twice in Twice: by first and by second; remove one of the decorators');
+    expect(error.message).toContain(
+      '/wirekit.test.v1.OtherService/Ping is bound twice in Twice: by first and by second; remove one of the decorators',
+    );
   });
 
   it('refuses a service bound by two classes', async () => {
@@ -131,7 +138,9 @@ describe('startup validation', () => {
 
     const app = createApp({ shutdownSignals: [] });
     app.addService(EchoService, { echo: () => ({}), pingg: () => ({}) } as never, { allowUnimplemented: true });
-    await expect(app.listen('127.0.0.1:0')).rejects.toThrow(/the implementation has "pingg", which is no rpc of wirekit.test.v1.EchoService/);
+    await expect(app.listen('127.0.0.1:0')).rejects.toThrow(
+      /the implementation has "pingg", which is no rpc of wirekit.test.v1.EchoService/,
+    );
   });
 
   it('reports every problem at once, before anything listens', async () => {

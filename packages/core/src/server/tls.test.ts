@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeClient, createClient } from '../client/create-client.js';
 import type { ClientTlsOptions } from '../client/channel.js';
+import { closeClient, createClient } from '../client/create-client.js';
 import { Status } from '../status.js';
 import { createTestPki, type TestPki } from '../test-support/certificates.js';
 import { EchoService } from '../test-support/echo.generated.js';

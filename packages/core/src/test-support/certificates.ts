@@ -46,7 +46,20 @@ export function createTestPki(): TestPki {
   };
   const makeLeaf = (name: string, ca: string, extensions: string): void => {
     writeFileSync(file(`${name}.ext`), extensions);
-    openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=${name}`, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`));
+    openssl(
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      file(`${name}.key`),
+      '-out',
+      file(`${name}.csr`),
+    );
     openssl(
       'x509',
       '-req',

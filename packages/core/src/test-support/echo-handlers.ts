@@ -1,5 +1,5 @@
 import type { CallContext } from '../call-context.js';
-import { ClientStreamingMethod, BidiStreamingMethod, ServerStreamingMethod, UnaryMethod } from '../decorators/method.js';
+import { BidiStreamingMethod, ClientStreamingMethod, ServerStreamingMethod, UnaryMethod } from '../decorators/method.js';
 import { Service } from '../decorators/service.js';
 import type { MessageInit } from '../message-init.js';
 import { RpcError } from '../rpc-error.js';

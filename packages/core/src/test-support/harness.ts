@@ -1,7 +1,7 @@
-import { type App, type AppOptions, createApp } from '../server/app.js';
 import { type Client, type ClientOptions, closeClient, createClient } from '../client/create-client.js';
 import type { ServiceDefinition } from '../definition.js';
 import { createSilentLogger, type Logger } from '../logger.js';
+import { type App, type AppOptions, createApp } from '../server/app.js';
 
 /** A logger that keeps what it was told, so tests can assert on what the server logged. */
 export interface RecordingLogger extends Logger {
