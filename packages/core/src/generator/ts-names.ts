@@ -3,7 +3,7 @@ import protobuf from 'protobufjs';
 
 // Names a generated declaration may not take: what the module imports or declares itself, the globals its
 // types use, and words TypeScript reserves for types or values.
-const RESERVED = new Set([
+const RESERVED: ReadonlySet<string> = new Set([
   'protos',
   'defineService',
   'ProtoSet',

@@ -99,7 +99,11 @@ export function parseProtoFiles(files: readonly string[], includeDirs: readonly 
     let imports: string[] = [];
     let weakImports: string[] = [];
     if (bundled !== undefined) {
-      root.addJSON(bundled.json.nested ?? {});
+      try {
+        root.addJSON(bundled.json.nested ?? {});
+      } catch (error: unknown) {
+        throw new Error(`${name} (bundled): ${errorMessage(error)}`, { cause: error });
+      }
       syntax = bundled.syntax;
     } else {
       const where = displayPath(file ?? name);

@@ -199,6 +199,6 @@ function jsonName(name: string): string {
 }
 
 /** protoc's name for a map field's entry message: `labels_by_id` → `LabelsByIdEntry`. */
-export function mapEntryName(name: string): string {
+function mapEntryName(name: string): string {
   return `${name.replace(/(?:_+|^)(.?)/g, (_, next: string) => next.toUpperCase())}Entry`;
 }

@@ -118,7 +118,7 @@ describe('errors and status codes over the wire', () => {
     }
     const logged = logger.entries.filter((entry) => entry.level === 'error');
     expect(logged).toHaveLength(6);
-    expect(String((logged[0]?.fields.err as Error).message)).toContain('hunter2');
+    expect(String((logged[0]?.fields.err as Error | undefined)?.message)).toContain('hunter2');
     expect(logged[0]?.fields.method).toBe('/wirekit.test.v1.EchoService/Echo');
     // The process and the server are still fine.
     await expect(client.echo({ message: 'after' }).catch(() => 'still failing as designed')).resolves.toBeDefined();

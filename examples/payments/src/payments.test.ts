@@ -1,0 +1,60 @@
+import { type App, type Client, closeClient, createClient, RpcError, Status } from '@wirekit/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PaymentService } from './gen/payments.js';
+import { createPaymentsApp } from './payments-app.js';
+
+describe('payments service, first version (Charge and GetPayment over loopback)', () => {
+  let app: App;
+  let client: Client<typeof PaymentService>;
+  beforeEach(async () => {
+    app = createPaymentsApp({ shutdownSignals: [] });
+    const { address } = await app.listen('127.0.0.1:0');
+    client = createClient(PaymentService, address);
+  });
+  afterEach(async () => {
+    closeClient(client);
+    await app.close({ graceMs: 0 });
+  });
+
+  const valid = { orderId: 'order-1', amountCents: 1250n, currency: 'EUR', customerId: 'cust-1', metadata: { channel: 'web' } };
+
+  it('charges and finds the payment again, amounts exact', async () => {
+    const payment = await client.charge(valid);
+    expect(payment).toMatchObject({ orderId: 'order-1', amountCents: 1250n, currency: 'EUR', status: 'PAYMENT_STATUS_SUCCEEDED' });
+    expect(payment.paymentId).toMatch(/^pay_/);
+    expect(payment.createdAt?.seconds).toBeGreaterThan(0n);
+    expect(await client.getPayment({ paymentId: payment.paymentId })).toEqual(payment);
+  });
+
+  it('refuses a bad charge with INVALID_ARGUMENT and a BadRequest naming every field', async () => {
+    const error = (await client.charge({ orderId: '', amountCents: 10n, currency: 'usd', customerId: '' }).catch((e: unknown) => e)) as RpcError;
+    expect(error).toBeInstanceOf(RpcError);
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+    const [badRequest] = error.findDetails('google.rpc.BadRequest');
+    expect(badRequest?.fieldViolations.map((violation) => violation.field)).toEqual(['order_id', 'amount_cents', 'currency', 'customer_id']);
+    for (const currency of ['US', 'XYZ1', 'XYZ']) {
+      await expect(client.charge({ ...valid, currency })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
+    }
+    await expect(client.charge({ ...valid, amountCents: 100_000_000n })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
+    await expect(client.charge({ ...valid, currency: 'JPY', amountCents: 99_999_999n })).resolves.toBeDefined();
+  });
+
+  it('returns the first payment for a repeated idempotency key, also when the repeats race', async () => {
+    const charge = { ...valid, idempotencyKey: 'key-1' };
+    const payments = await Promise.all(Array.from({ length: 20 }, () => client.charge(charge)));
+    expect(new Set(payments.map((payment) => payment.paymentId)).size).toBe(1);
+    await expect(client.charge({ ...charge, amountCents: 999n })).rejects.toMatchObject({ code: Status.ALREADY_EXISTS });
+  });
+
+  it('answers NOT_FOUND with a ResourceInfo for an unknown id, INVALID_ARGUMENT for an empty one', async () => {
+    const missing = (await client.getPayment({ paymentId: 'pay_nope' }).catch((e: unknown) => e)) as RpcError;
+    expect(missing.code).toBe(Status.NOT_FOUND);
+    expect(missing.findDetails('google.rpc.ResourceInfo')[0]).toMatchObject({ resourceName: 'pay_nope' });
+    await expect(client.getPayment({ paymentId: '' })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
+  });
+
+  it('answers UNIMPLEMENTED for the streaming rpcs of the later version', async () => {
+    await expect(client.importLedger([])).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
+  });
+
+});
