@@ -282,6 +282,14 @@ describe('MessageCodec: errors', () => {
     expect(() => sink.decode(bytes(0xff, 0xff))).toThrow(/^cannot decode kitchen\.v1\.KitchenSink: /);
     expect(() => sink.decode(bytes(0x0a, 0x05, 0x01))).toThrow(/^cannot decode kitchen\.v1\.KitchenSink: index out of range/);
   });
+
+  it('refuses a string that runs past the end, from a Buffer as from a Uint8Array', () => {
+    // protobufjs's own Buffer reader would cut the string short and decode a wrong message.
+    for (const input of [Buffer.from([0x72, 0x05, 0x61]), bytes(0x72, 0x05, 0x61)]) {
+      expect(() => sink.decode(input)).toThrow('cannot decode kitchen.v1.KitchenSink: index out of range: 2 + 5 > 3');
+    }
+    expect(sink.decode(Buffer.from([0x72, 0x01, 0x61])).aString).toBe('a');
+  });
 });
 
 describe('MessageCodec: proto2', () => {

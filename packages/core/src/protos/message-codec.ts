@@ -1,6 +1,7 @@
 import type { Enum, Field, Type } from 'protobufjs';
 import protobuf from 'protobufjs';
 import type { MessageCodec } from '../definition.js';
+import { checkedReader } from './checked-reader.js';
 import { declaredOneofs, fieldShape, mappedFields, propertyName } from './field-shapes.js';
 import { FieldTypeError } from './field-type-error.js';
 import { mapKeyConverter } from './map-keys.js';
@@ -107,7 +108,7 @@ function createCodec(type: Type, converter: MessageConverter): MessageCodec<unkn
     decode(bytes: Uint8Array): unknown {
       let message: PlainObject;
       try {
-        message = type.decode(bytes) as unknown as PlainObject;
+        message = type.decode(checkedReader(bytes)) as unknown as PlainObject;
       } catch (error: unknown) {
         throw new Error(`cannot decode ${typeName}: ${error instanceof Error ? error.message : String(error)}`, {
           cause: error,

@@ -1,0 +1,51 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+// @ts-expect-error the extractor is a plain .mjs script without type declarations
+import { extractSamples, markdownFiles, sampleHeader } from './extract-samples.mjs';
+
+interface Sample {
+  readonly name: string;
+  readonly code: string;
+  readonly run: boolean;
+}
+
+const docs = dirname(fileURLToPath(import.meta.url));
+const root = join(docs, '..');
+
+/** What the README's sample must print, in order; other samples must simply run to the end. */
+const EXPECTED_OUTPUT: Record<string, string[]> = {
+  'readme-1.ts': ['Hello, Ada!', 'Hello #1, Grace', 'Hello #2, Grace', 'Hello, Alan and Barbara!', 'Nice to meet you, Edsger'],
+  'decorators-1.ts': ['Hello, Ada (2030)'],
+  'decorators-3.ts': ['Hello, all 2 of you'],
+};
+
+describe('code samples in the README and docs/', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  const all = (markdownFiles() as string[]).flatMap((file) => (extractSamples(file) as Sample[]).map((sample) => ({ file, sample })));
+
+  it('finds the samples', () => {
+    expect(all.map(({ sample }) => sample.name)).toContain('readme-1.ts');
+  });
+
+  it.each(all.map(({ file, sample }) => [sample.name, file, sample] as const))(
+    '%s is extracted as written in the markdown',
+    (name, file, sample) => {
+      const path = join(docs, 'samples', name);
+      expect(existsSync(path), `${name} is missing: run npm run generate`).toBe(true);
+      expect(readFileSync(path, 'utf8'), `${name} is stale: run npm run generate`).toBe(sampleHeader(relative(root, file)) + sample.code);
+    },
+  );
+
+  it.each(all.filter(({ sample }) => sample.run).map(({ sample }) => [sample.name] as const))('%s runs to the end', async (name) => {
+    const printed: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      printed.push(args.map(String).join(' '));
+    });
+    await import(`./samples/${name}`);
+    const expected = EXPECTED_OUTPUT[name];
+    if (expected) expect(printed).toEqual(expected);
+  });
+});
