@@ -19,6 +19,9 @@ const EXPECTED_OUTPUT: Record<string, string[]> = {
   'readme-1.ts': ['Hello, Ada!', 'Hello #1, Grace', 'Hello #2, Grace', 'Hello, Alan and Barbara!', 'Nice to meet you, Edsger'],
   'decorators-1.ts': ['Hello, Ada (2030)'],
   'decorators-3.ts': ['Hello, all 2 of you'],
+  'core-1.ts': ['Ada via /greeter.v1.Greeter/SayHello from 127.0.0.1, in time', 'r-1'],
+  'core-2.ts': ['INVALID_ARGUMENT name is required', 'name'],
+  'core-3.ts': ['SayHello OK, SayHelloStream ABORTED'],
 };
 
 describe('code samples in the README and docs/', () => {
