@@ -1,13 +1,13 @@
 import protobuf from 'protobufjs';
 
+/** Node's Buffer, with the undocumented but long-standing method `Buffer#toString('utf8')` calls. */
+type NodeBuffer = Buffer & { utf8Slice?(start: number, end: number): string };
+
 /**
  * protobufjs's reader for Node Buffers, except that a string running past the end of the message is an
  * error. The stock one cuts such a string short and carries on, so truncated or corrupt input would decode
  * to a wrong message instead of failing; protobufjs's plain Uint8Array reader already checks.
  */
-/** Node's Buffer, with the undocumented but long-standing method `Buffer#toString('utf8')` calls. */
-type NodeBuffer = Buffer & { utf8Slice(start: number, end: number): string };
-
 class CheckedBufferReader extends protobuf.BufferReader {
   override string(): string {
     const length = this.uint32();
@@ -17,7 +17,8 @@ class CheckedBufferReader extends protobuf.BufferReader {
     this.pos = end;
     // Buffer's native UTF-8 decoding, called directly as the stock reader does: toString's argument handling
     // costs more than the decoding of a short string.
-    return (this.buf as NodeBuffer).utf8Slice(start, end);
+    const buffer = this.buf as NodeBuffer;
+    return buffer.utf8Slice === undefined ? buffer.toString('utf8', start, end) : buffer.utf8Slice(start, end);
   }
 }
 
