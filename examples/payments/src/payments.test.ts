@@ -27,11 +27,18 @@ describe('payments service, first version (Charge and GetPayment over loopback)'
   });
 
   it('refuses a bad charge with INVALID_ARGUMENT and a BadRequest naming every field', async () => {
-    const error = (await client.charge({ orderId: '', amountCents: 10n, currency: 'usd', customerId: '' }).catch((e: unknown) => e)) as RpcError;
+    const error = (await client
+      .charge({ orderId: '', amountCents: 10n, currency: 'usd', customerId: '' })
+      .catch((e: unknown) => e)) as RpcError;
     expect(error).toBeInstanceOf(RpcError);
     expect(error.code).toBe(Status.INVALID_ARGUMENT);
     const [badRequest] = error.findDetails('google.rpc.BadRequest');
-    expect(badRequest?.fieldViolations.map((violation) => violation.field)).toEqual(['order_id', 'amount_cents', 'currency', 'customer_id']);
+    expect(badRequest?.fieldViolations.map((violation) => violation.field)).toEqual([
+      'order_id',
+      'amount_cents',
+      'currency',
+      'customer_id',
+    ]);
     for (const currency of ['US', 'XYZ1', 'XYZ']) {
       await expect(client.charge({ ...valid, currency })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
     }
@@ -56,5 +63,4 @@ describe('payments service, first version (Charge and GetPayment over loopback)'
   it('answers UNIMPLEMENTED for the streaming rpcs of the later version', async () => {
     await expect(client.importLedger([])).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
   });
-
 });

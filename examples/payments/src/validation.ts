@@ -16,7 +16,8 @@ export interface ChargeFields {
 /** Every rule a charge breaks, with the proto field name and what to do about it; empty when valid. */
 export function chargeViolations(charge: ChargeFields): FieldViolation[] {
   const violations: FieldViolation[] = [];
-  if (charge.orderId.trim() === '') violations.push({ field: 'order_id', description: 'order_id is required: the id of the order being paid' });
+  if (charge.orderId.trim() === '')
+    violations.push({ field: 'order_id', description: 'order_id is required: the id of the order being paid' });
   if (charge.amountCents < MIN_AMOUNT_CENTS || charge.amountCents > MAX_AMOUNT_CENTS) {
     violations.push({
       field: 'amount_cents',
