@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 // @ts-expect-error the extractor is a plain .mjs script without type declarations
 import { extractSamples, markdownFiles, sampleHeader } from './extract-samples.mjs';
@@ -47,7 +47,7 @@ describe('code samples in the README and docs/', () => {
     vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
       printed.push(args.map(String).join(' '));
     });
-    await import(`./samples/${name}`);
+    await import(/* @vite-ignore */ pathToFileURL(join(docs, 'samples', name)).href);
     const expected = EXPECTED_OUTPUT[name];
     if (expected) expect(printed).toEqual(expected);
   });

@@ -35,6 +35,8 @@ export type { MessageInit } from './message-init.js';
 
 // Protos and definitions
 export { ProtoSet, defineService } from './protos/proto-set.js';
+export type { MethodInfo, ProtoLoadOptions, ServiceInfo } from './protos/proto-set.js';
+export { STATUS_DETAILS_KEY } from './status-details-codec.js';
 export type {
   AnyMethodDefinition,
   BidiStreaming,

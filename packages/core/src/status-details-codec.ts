@@ -21,6 +21,9 @@ export interface RichStatus {
   readonly details: readonly ErrorDetail[];
 }
 
+/** The trailer that carries a serialized `google.rpc.Status` with rich error details. */
+export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
+
 /**
  * Serializes a `google.rpc.Status`, each detail packed as a `google.protobuf.Any` with the type URL
  * `type.googleapis.com/<full name>`; a raw detail is written back with its own type URL and bytes.

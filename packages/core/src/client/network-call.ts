@@ -9,7 +9,7 @@ import { Status } from '../status.js';
 import { type CallOptions, effectiveDeadline } from './call-options.js';
 import type { Channel } from './channel.js';
 import type { ClientCall, ClientNext } from './client-middleware.js';
-import { isGrpcStatus, statusToError } from './status-error.js';
+import { HIDDEN_TRAILERS, isGrpcStatus, statusToError } from './status-error.js';
 
 /** The events every grpc-js client call has. */
 interface GrpcClientCall {
@@ -132,7 +132,7 @@ function observe(grpcCall: GrpcClientCall, callOptions: CallOptions, signal: Abo
   return new Promise<void>((resolve) => {
     grpcCall.on('status', (status) => {
       signal?.removeEventListener('abort', cancel);
-      if (onTrailer) onTrailer(fromGrpcMetadata(status.metadata, new Set(['grpc-status-details-bin'])));
+      if (onTrailer) onTrailer(fromGrpcMetadata(status.metadata, HIDDEN_TRAILERS));
       resolve();
     });
   });

@@ -3,10 +3,10 @@ import type { ErrorDetail } from '../error-details.js';
 import { fromGrpcMetadata } from '../grpc-metadata.js';
 import { RpcError } from '../rpc-error.js';
 import { isStatus, Status } from '../status.js';
-import { decodeStatusDetails } from '../status-details-codec.js';
+import { decodeStatusDetails, STATUS_DETAILS_KEY } from '../status-details-codec.js';
 
-const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
-const HIDDEN_TRAILERS = new Set([STATUS_DETAILS_KEY]);
+/** Trailers the client decodes itself and keeps out of the metadata it hands over. */
+export const HIDDEN_TRAILERS: ReadonlySet<string> = new Set([STATUS_DETAILS_KEY]);
 
 /** The status grpc-js reports at the end of a failed call. */
 export interface GrpcStatus {

@@ -3,11 +3,8 @@ import { toGrpcMetadata } from '../grpc-metadata.js';
 import type { Logger } from '../logger.js';
 import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
-import { encodeStatusDetails } from '../status-details-codec.js';
+import { encodeStatusDetails, STATUS_DETAILS_KEY } from '../status-details-codec.js';
 import type { ServerCallContext } from './server-call-context.js';
-
-/** The trailer that carries a `google.rpc.Status` with rich error details. */
-export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
 
 /**
  * Turns what a handler threw into the status the client receives. An `RpcError` is sent as it is, with its
@@ -16,7 +13,7 @@ export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
  */
 export function errorToStatus(thrown: unknown, context: ServerCallContext, logger: Logger): StatusObject {
   const error = RpcError.from(thrown);
-  if (error !== thrown && !(error.cause instanceof RpcError) && error.code === Status.INTERNAL) {
+  if (!(thrown instanceof RpcError) && error.code === Status.INTERNAL) {
     logger.error({ method: context.method.path, peer: safePeer(context), err: thrown }, 'handler failed; the client got INTERNAL');
   }
   const metadata = toGrpcMetadata(context.trailer);

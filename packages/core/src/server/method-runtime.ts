@@ -100,7 +100,7 @@ export function createGrpcHandler(binding: MethodBinding, runtime: ServerRuntime
         func: (call: ServerUnaryCall<Buffer, Buffer>, callback) => {
           const context = start(call);
           const run = async (): Promise<Buffer> =>
-            single(context, single_(descriptor, context, decodeRequest(definition.requestCodec, call.request)));
+            single(context, singleRequestCall(descriptor, context, decodeRequest(definition.requestCodec, call.request)));
           run().then(
             (bytes) => {
               callback(null, bytes, okStatus(context).metadata);
@@ -119,7 +119,7 @@ export function createGrpcHandler(binding: MethodBinding, runtime: ServerRuntime
         func: (call: ServerReadableStream<Buffer, Buffer>, callback) => {
           const context = start(call);
           const requests = readRequests(call as unknown as Readable, definition.requestCodec, context.signal);
-          single(context, stream_(descriptor, context, requests)).then(
+          single(context, streamRequestCall(descriptor, context, requests)).then(
             (bytes) => {
               callback(null, bytes, okStatus(context).metadata);
               finish(context);
@@ -137,7 +137,7 @@ export function createGrpcHandler(binding: MethodBinding, runtime: ServerRuntime
         func: (call: ServerWritableStream<Buffer, Buffer>) => {
           const context = start(call);
           const run = async (): Promise<void> =>
-            stream(context, single_(descriptor, context, decodeRequest(definition.requestCodec, call.request)), call);
+            stream(context, singleRequestCall(descriptor, context, decodeRequest(definition.requestCodec, call.request)), call);
           run().then(
             () => {
               call.end(okStatus(context).metadata);
@@ -156,7 +156,7 @@ export function createGrpcHandler(binding: MethodBinding, runtime: ServerRuntime
         func: (call: ServerDuplexStream<Buffer, Buffer>) => {
           const context = start(call);
           const requests = readRequests(call as unknown as Readable, definition.requestCodec, context.signal);
-          stream(context, stream_(descriptor, context, requests), call).then(
+          stream(context, streamRequestCall(descriptor, context, requests), call).then(
             () => {
               call.end(okStatus(context).metadata);
               finish(context);
@@ -171,11 +171,11 @@ export function createGrpcHandler(binding: MethodBinding, runtime: ServerRuntime
   }
 }
 
-function single_(method: MethodDescriptor, context: ServerCallContext, request: unknown): ServerCall {
+function singleRequestCall(method: MethodDescriptor, context: ServerCallContext, request: unknown): ServerCall {
   return { method, context, requestStream: false, request };
 }
 
-function stream_(method: MethodDescriptor, context: ServerCallContext, requests: AsyncIterable<unknown>): ServerCall {
+function streamRequestCall(method: MethodDescriptor, context: ServerCallContext, requests: AsyncIterable<unknown>): ServerCall {
   return { method, context, requestStream: true, requests };
 }
 
