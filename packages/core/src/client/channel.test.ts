@@ -1,4 +1,5 @@
 import { connect, createServer, type Server } from 'node:net';
+import { connectivityState } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EchoService } from '../test-support/echo.generated.js';
 import { type RunningApp, startApp } from '../test-support/harness.js';
@@ -84,6 +85,25 @@ describe('channels', () => {
       if (compression) expect(relay.sent()).toBeLessThan(32 * 1024);
       else expect(relay.sent()).toBeGreaterThan(payload.byteLength);
     }
+  });
+
+  it('applies server keepalive settings: an idle connection is closed after maxIdleMs', async () => {
+    const server = await startApp({ keepalive: { maxIdleMs: 200 } }, (app) =>
+      app.addService(EchoService, { echo: () => ({ message: 'awake' }) }, { allowUnimplemented: true }),
+    );
+    running.push(server);
+    const channel = createChannel(server.address);
+    const client = createClient(EchoService, channel);
+    await client.echo({});
+    const grpcChannel = channel.transport.getChannel();
+    expect(grpcChannel.getConnectivityState(false)).toBe(connectivityState.READY);
+    // The server's GOAWAY after maxIdleMs drops the channel out of READY.
+    await new Promise<void>((resolve, reject) =>
+      grpcChannel.watchConnectivityState(connectivityState.READY, Date.now() + 5_000, (error) => (error ? reject(error) : resolve())),
+    );
+    expect(grpcChannel.getConnectivityState(false)).not.toBe(connectivityState.READY);
+    await expect(client.echo({})).resolves.toMatchObject({ message: 'awake' });
+    channel.close();
   });
 
   it('fails with RESOURCE_EXHAUSTED when a response exceeds the client limit', async () => {
