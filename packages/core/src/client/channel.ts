@@ -1,5 +1,9 @@
 import { type ChannelOptions, Client, credentials as grpcCredentials } from '@grpc/grpc-js';
+import type { AnyMethodDefinition } from '../definition.js';
 import { type PemSource, readPem } from '../server/pem.js';
+import type { ClientNext } from './client-middleware.js';
+import type { ClientTransport } from './client-transport.js';
+import { networkCall } from './network-call.js';
 
 /** TLS for a client; with `cert` and `key`, mutual TLS. */
 export interface ClientTlsOptions {
@@ -46,7 +50,7 @@ export interface ChannelSettings {
  * // … at exit
  * channel.close();
  */
-export class Channel {
+export class Channel implements ClientTransport {
   /** The grpc-js client that carries the calls; internal to Wirekit. */
   readonly transport: Client;
   readonly target: string;
@@ -54,6 +58,10 @@ export class Channel {
   constructor(target: string, settings: ChannelSettings = {}) {
     this.target = target;
     this.transport = new Client(target, channelCredentials(settings.tls), channelOptions(settings));
+  }
+
+  call(method: AnyMethodDefinition): ClientNext {
+    return networkCall(this.transport, method);
   }
 
   /** Closes the connections; calls in progress fail with UNAVAILABLE or CANCELLED. */

@@ -6,7 +6,7 @@ import { composeMiddleware } from '../middleware/compose.js';
 import type { CallOptions } from './call-options.js';
 import { Channel, type ChannelSettings } from './channel.js';
 import type { ClientCall, ClientMiddleware } from './client-middleware.js';
-import { networkCall } from './network-call.js';
+import type { ClientTransport } from './client-transport.js';
 
 /** Requests for a streaming call: an async iterable (an async generator), or an array for a fixed list. */
 export type RequestStream<Req> = AsyncIterable<MessageInit<Req>> | Iterable<MessageInit<Req>>;
@@ -42,11 +42,11 @@ type ClientMiddlewareStep = (
   next: (call: ClientCall) => AsyncGenerator<unknown, void, undefined>,
 ) => AsyncGenerator<unknown, void, undefined>;
 
-const OWNED_CHANNEL = Symbol('wirekit.ownedChannel');
+const OWNED_TRANSPORT = Symbol('wirekit.ownedTransport');
 
 /**
  * Creates a typed client. Given a target string it opens its own channel (close it with `closeClient`);
- * given a `Channel`, it shares it.
+ * given a `Channel` or another `ClientTransport` (such as an in-memory connection), it shares it.
  *
  * @example
  * const payments = createClient(PaymentService, '127.0.0.1:50051');
@@ -54,13 +54,17 @@ const OWNED_CHANNEL = Symbol('wirekit.ownedChannel');
  * for await (const event of payments.watchPayments({ follow: true }, { signal })) console.log(event);
  * closeClient(payments);
  */
-export function createClient<D extends ServiceDefinition>(definition: D, target: string | Channel, options: ClientOptions = {}): Client<D> {
+export function createClient<D extends ServiceDefinition>(
+  definition: D,
+  target: string | ClientTransport,
+  options: ClientOptions = {},
+): Client<D> {
   const { middleware = [], defaultCallOptions } = options;
-  const channel = typeof target === 'string' ? new Channel(target, options) : target;
+  const transport = typeof target === 'string' ? new Channel(target, options) : target;
   const client: Record<string, unknown> = {};
   for (const method of Object.values(definition.methods)) {
     const descriptor = describeMethod(method);
-    const chain = composeMiddleware<ClientCall, unknown>(middleware as readonly ClientMiddlewareStep[], networkCall(channel, method));
+    const chain = composeMiddleware<ClientCall, unknown>(middleware as readonly ClientMiddlewareStep[], transport.call(method));
     const callOptions = (given: CallOptions | undefined): CallOptions =>
       defaultCallOptions ? { ...defaultCallOptions, ...given } : (given ?? {});
     const start = (input: unknown, given: CallOptions | undefined): AsyncGenerator<unknown, void, undefined> => {
@@ -78,14 +82,14 @@ export function createClient<D extends ServiceDefinition>(definition: D, target:
       ? (input: unknown, given?: CallOptions) => start(input, given)
       : (input: unknown, given?: CallOptions) => single(start(input, given), descriptor.path);
   }
-  if (typeof target === 'string') Object.defineProperty(client, OWNED_CHANNEL, { value: channel, enumerable: false });
+  if (typeof target === 'string') Object.defineProperty(client, OWNED_TRANSPORT, { value: transport, enumerable: false });
   return client as Client<D>;
 }
 
-/** Closes the channel a client opened for itself; a client on a shared `Channel` is closed with the channel. */
+/** Closes the channel a client opened for itself; a client on a shared transport is closed with the transport. */
 export function closeClient(client: object): void {
-  const channel = (client as { [OWNED_CHANNEL]?: Channel })[OWNED_CHANNEL];
-  channel?.close();
+  const transport = (client as { [OWNED_TRANSPORT]?: ClientTransport })[OWNED_TRANSPORT];
+  transport?.close();
 }
 
 async function single(responses: AsyncGenerator<unknown, void, undefined>, path: string): Promise<unknown> {

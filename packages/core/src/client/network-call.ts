@@ -1,14 +1,14 @@
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { type CallOptions as GrpcCallOptions, Metadata as GrpcMetadata, type StatusObject } from '@grpc/grpc-js';
+import { type CallOptions as GrpcCallOptions, type Client as GrpcClient, Metadata as GrpcMetadata, type StatusObject } from '@grpc/grpc-js';
 import type { AnyMethodDefinition } from '../definition.js';
 import { fromGrpcMetadata, toGrpcMetadata } from '../grpc-metadata.js';
 import { Metadata } from '../metadata.js';
 import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
 import { type CallOptions, effectiveDeadline } from './call-options.js';
-import type { Channel } from './channel.js';
 import type { ClientCall, ClientNext } from './client-middleware.js';
+import { decodeResponse, encodeRequest } from './message-bytes.js';
 import { HIDDEN_TRAILERS, isGrpcStatus, statusToError } from './status-error.js';
 
 /** The events every grpc-js client call has. */
@@ -22,8 +22,7 @@ interface GrpcClientCall {
  * The innermost step of a client chain: sends the call over the channel. Messages are encoded and decoded
  * here (grpc-js only moves bytes), so a bad message becomes an error that names the field.
  */
-export function networkCall(channel: Channel, definition: AnyMethodDefinition): ClientNext {
-  const { transport } = channel;
+export function networkCall(transport: GrpcClient, definition: AnyMethodDefinition): ClientNext {
   const { path } = definition;
   const encode = (message: unknown): Buffer => encodeRequest(definition, message);
   const decode = (bytes: Buffer): unknown => decodeResponse(definition, bytes);
@@ -180,37 +179,8 @@ async function writeRequests(
   if (!over) writable.end();
 }
 
-function encodeRequest(definition: AnyMethodDefinition, message: unknown): Buffer {
-  let bytes: Uint8Array;
-  try {
-    bytes = definition.requestCodec.encode(message);
-  } catch (error: unknown) {
-    throw new RpcError(
-      Status.INVALID_ARGUMENT,
-      `the request for ${definition.path} is not a valid ${definition.requestCodec.typeName}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function decodeResponse(definition: AnyMethodDefinition, bytes: Buffer): unknown {
-  try {
-    return definition.responseCodec.decode(bytes);
-  } catch (error: unknown) {
-    throw new RpcError(
-      Status.INTERNAL,
-      `could not parse the response of ${definition.path} as ${definition.responseCodec.typeName}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
-function toRpcError(error: unknown, signal: AbortSignal | undefined): RpcError {
+/** Turns whatever a grpc-js call failed with into an `RpcError`; a cancellation by the caller's signal says so. */
+export function toRpcError(error: unknown, signal: AbortSignal | undefined): RpcError {
   if (error instanceof RpcError) return error;
   if (isGrpcStatus(error)) {
     if (error.code === Status.CANCELLED && signal?.aborted) {

@@ -5,15 +5,16 @@ import { Container } from '../di/container.js';
 import type { Provider } from '../di/provider.js';
 import type { Token } from '../di/token.js';
 import type { ServiceImplementation } from '../handler.js';
+import { type InMemoryClientOptions, InMemoryTransport } from '../in-memory/in-memory-transport.js';
 import { createStderrLogger, type Logger } from '../logger.js';
 import type { ServerMiddleware } from '../middleware/server-middleware.js';
 import type { ProtoSet } from '../protos/proto-set.js';
 import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
+import { CallTracker } from './call-tracker.js';
 import { HealthReporter, type HealthStatus } from './health.js';
-import { createGrpcHandler, type ServerRuntime } from './method-runtime.js';
+import { createGrpcHandler, type GrpcHandler, type ServerRuntime } from './method-runtime.js';
 import { addReflection } from './reflection.js';
-import type { ServerCallContext } from './server-call-context.js';
 import { grpcServerOptions, serverCredentials, type TransportOptions } from './server-options.js';
 import { type BoundService, bindClass, bindObject, type ObjectRegistration } from './service-binder.js';
 import { StartupError } from './startup-error.js';
@@ -53,7 +54,7 @@ export interface AddServiceOptions {
   readonly allowUnimplemented?: boolean;
 }
 
-type AppState = 'created' | 'starting' | 'listening' | 'closing' | 'closed';
+type AppState = 'created' | 'starting' | 'ready' | 'closing' | 'closed';
 
 /**
  * A gRPC server with its services, dependencies and middleware.
@@ -74,14 +75,16 @@ export class App {
   readonly #signalHandlers = new Map<NodeJS.Signals, () => void>();
   #server: Server | undefined;
   #services: BoundService[] = [];
+  readonly #handlers = new Map<string, GrpcHandler>();
   #state: AppState = 'created';
   #closing: Promise<void> | undefined;
+  #preparing: Promise<void> | undefined;
 
   constructor(options: AppOptions = {}) {
     this.#options = options;
     this.#container = new Container(options.providers);
     this.#logger = options.logger ?? createStderrLogger();
-    this.#runtime = { logger: this.#logger, inFlight: new Set<ServerCallContext>() };
+    this.#runtime = { logger: this.#logger, inFlight: new CallTracker() };
   }
 
   /**
@@ -107,7 +110,7 @@ export class App {
     implementation: Partial<ServiceImplementation<D>>,
     options: AddServiceOptions = {},
   ): this {
-    if (this.#state !== 'created') throw new Error('addService must be called before listen()');
+    if (this.#state !== 'created') throw new Error('addService must be called before listen() or serveInMemory()');
     this.#registrations.push({
       definition,
       implementation: implementation as unknown as Readonly<Record<string, unknown>>,
@@ -137,25 +140,69 @@ export class App {
    * Throws `StartupError` naming every binding problem, before anything listens.
    */
   async listen(address = '127.0.0.1:50051'): Promise<ListenResult> {
-    if (this.#state !== 'created') throw new Error(`listen() was already called (the app is ${this.#state})`);
-    this.#state = 'starting';
+    if (this.#server) throw new Error(`listen() was already called (the app is ${this.#state})`);
+    const server = new Server(grpcServerOptions(this.#options));
+    this.#server = server;
     try {
-      this.#services = await this.#bindServices();
-      await this.#container.start();
-      const server = new Server(grpcServerOptions(this.#options));
-      this.#server = server;
+      await this.#prepare();
       this.#addServices(server);
       const port = await bind(server, address, this.#options);
       this.#health.setAll('SERVING');
       this.#installSignalHandlers();
-      this.#state = 'listening';
       return { address: address.replace(/:\d+$/, `:${port}`), port };
     } catch (error: unknown) {
-      this.#state = 'closed';
-      this.#server?.forceShutdown();
-      await this.#container.shutdown((hookError) => this.#logger.error({ err: hookError }, 'onShutdown hook failed'));
+      await this.#abandon();
       throw error;
     }
+  }
+
+  /**
+   * Serves the app to clients in the same process, with no socket: the returned transport is given to
+   * `createClient`. Calls run the app's own server code (middleware, context, statuses, deadlines,
+   * cancellation, size limits, backpressure) with real serialization; only HTTP/2 framing is left out.
+   * `@wirekit/testing` builds its test apps on this. May be used alongside `listen()`.
+   *
+   * @example
+   * const transport = await app.serveInMemory();
+   * const client = createClient(PaymentService, transport);
+   */
+  async serveInMemory(options: InMemoryClientOptions = {}): Promise<InMemoryTransport> {
+    try {
+      await this.#prepare();
+    } catch (error: unknown) {
+      await this.#abandon();
+      throw error;
+    }
+    return new InMemoryTransport(
+      {
+        handler: (path) => this.#handlers.get(path),
+        accepting: () => this.#state === 'ready',
+        maxReceiveMessageBytes: this.#options.maxReceiveMessageBytes,
+        maxSendMessageBytes: this.#options.maxSendMessageBytes,
+      },
+      options,
+    );
+  }
+
+  /** Constructs and checks the services, runs `onStart` hooks and builds the handlers: once per app. */
+  #prepare(): Promise<void> {
+    this.#preparing ??= (async () => {
+      if (this.#state !== 'created') throw new Error(`the app cannot start: it is ${this.#state}`);
+      this.#state = 'starting';
+      this.#services = await this.#bindServices();
+      await this.#container.start();
+      for (const service of this.#services) {
+        for (const method of service.methods) this.#handlers.set(method.definition.path, createGrpcHandler(method, this.#runtime));
+      }
+      this.#state = 'ready';
+    })();
+    return this.#preparing;
+  }
+
+  async #abandon(): Promise<void> {
+    this.#state = 'closed';
+    this.#server?.forceShutdown();
+    await this.#container.shutdown((hookError) => this.#logger.error({ err: hookError }, 'onShutdown hook failed'));
   }
 
   /**
@@ -198,9 +245,8 @@ export class App {
       const handlers: Record<string, unknown> = {};
       const grpcDefinition: Record<string, unknown> = {};
       for (const method of service.methods) {
-        const { func } = createGrpcHandler(method, this.#runtime);
         const { definition } = method;
-        handlers[definition.name] = func;
+        handlers[definition.name] = (this.#handlers.get(definition.path) as GrpcHandler).func;
         grpcDefinition[definition.name] = {
           path: definition.path,
           requestStream: definition.requestStream,
@@ -248,15 +294,21 @@ export class App {
   async #shutdown(graceMs: number): Promise<void> {
     for (const [signal, handler] of this.#signalHandlers) process.removeListener(signal, handler);
     this.#signalHandlers.clear();
-    const server = this.#server;
-    if (this.#state === 'created' || !server) {
+    // A close that races the start waits for it, so hooks never run while services are still being built.
+    await this.#preparing?.catch(() => {});
+    if (this.#state !== 'ready') {
       this.#state = 'closed';
       return;
     }
     this.#state = 'closing';
     this.#health.setAll('NOT_SERVING');
+    const server = this.#server;
     // tryShutdown stops listening and sends GOAWAY: new calls are refused, calls in progress continue.
-    const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    // In-memory calls are refused by the transport once the app is no longer ready.
+    const drained = Promise.all([
+      server ? new Promise<void>((resolve) => server.tryShutdown(() => resolve())) : undefined,
+      this.#runtime.inFlight.idle(),
+    ]);
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'grace-over'>((resolve) => {
       timer = setTimeout(() => resolve('grace-over'), graceMs);
@@ -268,7 +320,7 @@ export class App {
       for (const context of this.#runtime.inFlight) context.abort(reason);
       // Handlers get one turn to send their status after the abort before connections are cut.
       await new Promise((resolve) => setImmediate(resolve));
-      server.forceShutdown();
+      server?.forceShutdown();
     }
     await this.#container.shutdown((error) => this.#logger.error({ err: error }, 'onShutdown hook failed'));
     this.#state = 'closed';

@@ -19,6 +19,7 @@ import { composeMiddleware } from '../middleware/compose.js';
 import type { ServerCall, ServerMiddleware, ServerNext } from '../middleware/server-middleware.js';
 import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
+import type { CallTracker } from './call-tracker.js';
 import { errorToStatus, okStatus } from './error-status.js';
 import { decodeRequest, readRequests } from './request-stream.js';
 import { ServerCallContext } from './server-call-context.js';
@@ -38,11 +39,11 @@ export interface MethodBinding {
 /** What every call of a server shares. */
 export interface ServerRuntime {
   readonly logger: Logger;
-  /** Calls in progress, so a shutdown can cancel them when its grace period is over. */
-  readonly inFlight: Set<ServerCallContext>;
+  /** Calls in progress, so a shutdown can wait for them and cancel them when its grace period is over. */
+  readonly inFlight: CallTracker;
 }
 
-type GrpcHandler =
+export type GrpcHandler =
   | { readonly type: 'unary'; readonly func: handleUnaryCall<Buffer, Buffer> }
   | { readonly type: 'serverStream'; readonly func: handleServerStreamingCall<Buffer, Buffer> }
   | { readonly type: 'clientStream'; readonly func: handleClientStreamingCall<Buffer, Buffer> }

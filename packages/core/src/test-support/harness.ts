@@ -1,5 +1,6 @@
 import { type Client, type ClientOptions, closeClient, createClient } from '../client/create-client.js';
 import type { ServiceDefinition } from '../definition.js';
+import type { InMemoryTransport } from '../in-memory/in-memory-transport.js';
 import { createSilentLogger, type Logger } from '../logger.js';
 import { type App, type AppOptions, createApp } from '../server/app.js';
 
@@ -18,9 +19,16 @@ export function createRecordingLogger(): RecordingLogger {
   };
 }
 
-/** An app listening on a free loopback port, with what a test needs to reach it and to clean up. */
+/**
+ * Which transport the behaviour suites run over: loopback TCP by default, or the in-memory transport when
+ * WIREKIT_TEST_TRANSPORT=memory (the vitest "memory" project runs the same files that way).
+ */
+export const TEST_TRANSPORT: 'tcp' | 'memory' = process.env.WIREKIT_TEST_TRANSPORT === 'memory' ? 'memory' : 'tcp';
+
+/** An app serving the test, with what a test needs to reach it and to clean up. */
 export interface RunningApp {
   readonly app: App;
+  /** The loopback address; only over TCP (tests that need a socket are not part of the in-memory run). */
   readonly address: string;
   readonly port: number;
   client<D extends ServiceDefinition>(definition: D, options?: ClientOptions): Client<D>;
@@ -28,10 +36,35 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Starts an app on 127.0.0.1:0 with signals left alone and a silent logger unless the test passes one. */
+/**
+ * Starts an app with signals left alone and a silent logger unless the test passes one: on 127.0.0.1:0, or in
+ * memory when the suite runs over the in-memory transport.
+ */
 export async function startApp(options: AppOptions, configure?: (app: App) => void): Promise<RunningApp> {
   const app = createApp({ shutdownSignals: [], logger: createSilentLogger(), shutdownGraceMs: 2_000, ...options });
   configure?.(app);
+  if (TEST_TRANSPORT === 'memory') {
+    const transport = await app.serveInMemory();
+    const transports: InMemoryTransport[] = [];
+    return {
+      app,
+      get address(): string {
+        throw new Error('this test needs a socket; it cannot run over the in-memory transport');
+      },
+      get port(): number {
+        throw new Error('this test needs a socket; it cannot run over the in-memory transport');
+      },
+      client(definition, clientOptions = {}) {
+        const own = transport.withOptions(clientOptions);
+        transports.push(own);
+        return createClient(definition, own, clientOptions);
+      },
+      async close() {
+        for (const own of transports) own.close();
+        await app.close({ graceMs: 0 });
+      },
+    };
+  }
   const { address, port } = await app.listen('127.0.0.1:0');
   const clients: object[] = [];
   return {
