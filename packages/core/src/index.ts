@@ -86,6 +86,9 @@ export type { Logger } from './logger.js';
 export { closeClient, createClient } from './client/create-client.js';
 export type { Client, ClientMethod, ClientOptions, RequestStream } from './client/create-client.js';
 export { Channel, createChannel } from './client/channel.js';
+export type { ClientTransport } from './client/client-transport.js';
+export { InMemoryTransport } from './in-memory/in-memory-transport.js';
+export type { InMemoryClientOptions } from './in-memory/in-memory-transport.js';
 export type { ChannelSettings, ClientTlsOptions } from './client/channel.js';
 export type { CallOptions } from './client/call-options.js';
 export type {
