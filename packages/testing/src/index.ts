@@ -1,3 +1,8 @@
-// @wirekit/testing: the in-memory channel and contract-test harness are built in the testing issue; until then
-// the package exports nothing.
-export {};
+// Public API of @wirekit/testing: in-process test apps, contract checks and breaking-change detection.
+
+export { createTestApp } from './create-test-app.js';
+export type { TestApp, TestAppOptions } from './create-test-app.js';
+export { CapturingLogger } from './captured-logs.js';
+export type { CapturedLog } from './captured-logs.js';
+export { checkBreaking, DEFAULT_BREAKING_RULES, formatBreakingChange } from './breaking/check-breaking.js';
+export type { BreakingChange, CheckBreakingOptions } from './breaking/check-breaking.js';
