@@ -68,7 +68,7 @@ describe('createTestApp', () => {
     expect(failure.code).toBe(Status.INTERNAL);
     expect(testApp.logs).toHaveLength(1);
     expect(testApp.logs[0]).toMatchObject({ level: 'error', fields: { method: '/greeter.v1.Greeter/SayHello' } });
-    expect((testApp.logs[0]?.fields.err as Error).message).toBe('secret cause');
+    expect((testApp.logs[0]?.fields.err as Error | undefined)?.message).toBe('secret cause');
   });
 
   it('closes everything, runs shutdown hooks, and refuses calls after close; `await using` closes too', async () => {
