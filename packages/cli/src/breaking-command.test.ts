@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CommandOutput } from './command-output.js';
+import { runCli } from './run-cli.js';
+
+const workspace = mkdtempSync(join(tmpdir(), 'wirekit-cli-'));
+afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+function protoRoot(name: string, fields: string): string {
+  const root = join(workspace, name);
+  mkdirSync(join(root, 'a', 'v1'), { recursive: true });
+  writeFileSync(join(root, 'a', 'v1', 'a.proto'), `syntax = "proto3";\npackage a.v1;\nmessage M {\n${fields}}\n`);
+  return root;
+}
+
+function captured(): CommandOutput & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, print: (line) => out.push(line), error: (line) => err.push(line) };
+}
+
+describe('wirekit breaking', () => {
+  const v1 = protoRoot('v1', '  string id = 1;\n  string note = 2;\n');
+
+  it('exits 1 and lists each breaking change', async () => {
+    const output = captured();
+    const status = await runCli(['breaking', '--input', protoRoot('v2-breaking', '  string id = 1;\n'), '--against', v1], output);
+    expect(status).toBe(1);
+    expect(output.out.join('\n')).toMatch(/a\/v1\/a\.proto:\d+:\d+ FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED/);
+    expect(output.err).toEqual([`${output.out.length} breaking changes in ${join(workspace, 'v2-breaking')} against ${v1}`]);
+  });
+
+  it('exits 0 for a compatible change', async () => {
+    const output = captured();
+    const status = await runCli(
+      [
+        'breaking',
+        '--input',
+        protoRoot('v2-ok', '  string id = 1;\n  reserved 2;\n  reserved "note";\n  int32 count = 3;\n'),
+        '--against',
+        v1,
+      ],
+      output,
+    );
+    expect(status).toBe(0);
+  });
+
+  it('exits 2 with a message saying what to do when --against is missing or the command is unknown', async () => {
+    const output = captured();
+    expect(await runCli(['breaking'], output)).toBe(2);
+    expect(output.err[0]).toMatch(/^--against is required/);
+    expect(await runCli(['breakng'], output)).toBe(2);
+    expect(output.err[1]).toMatch(/^unknown command "breakng"/);
+    expect(await runCli(['breaking', '--help'], output)).toBe(0);
+    expect(output.out.at(-1)).toMatch(/^Usage: wirekit breaking/);
+  });
+
+  it('runs as a real process with the exit status a CI gate needs', async () => {
+    const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+    const code = await new Promise<number | null>((resolve) => {
+      execFile(process.execPath, [main, 'breaking', '--input', join(workspace, 'v2-breaking'), '--against', v1], (error) =>
+        resolve(error ? (error.code as number) : 0),
+      );
+    });
+    expect(code).toBe(1);
+  });
+});
