@@ -3,11 +3,13 @@ import { LEDGER } from './ledger.js';
 import { MemoryLedger } from './memory-ledger.js';
 import { PaymentHandlers } from './payment-service.js';
 
-/** The payments service as an app; tests and `main.ts` both start it from here. */
+/** The services and providers of the payments service, for `createApp` and for `createTestApp` alike. */
+export const PAYMENTS_MODULE = {
+  services: [PaymentHandlers],
+  providers: [MemoryLedger, { provide: LEDGER, useExisting: MemoryLedger }],
+} satisfies AppOptions;
+
+/** The payments service as an app; `main.ts` and the loopback tests start it from here. */
 export function createPaymentsApp(options: AppOptions = {}): App {
-  return createApp({
-    services: [PaymentHandlers],
-    providers: [MemoryLedger, { provide: LEDGER, useExisting: MemoryLedger }],
-    ...options,
-  });
+  return createApp({ ...PAYMENTS_MODULE, ...options });
 }

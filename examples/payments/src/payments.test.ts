@@ -1,19 +1,44 @@
-import { type App, type Client, closeClient, createClient, RpcError, Status } from '@wirekit/core';
+import { type Client, closeClient, createClient, RpcError, Status } from '@wirekit/core';
+import { createTestApp } from '@wirekit/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PaymentService } from './gen/payments.js';
-import { createPaymentsApp } from './payments-app.js';
+import { createPaymentsApp, PAYMENTS_MODULE } from './payments-app.js';
 
-describe('payments service, first version (Charge and GetPayment over loopback)', () => {
-  let app: App;
-  let client: Client<typeof PaymentService>;
+type PaymentsClient = Client<typeof PaymentService>;
+
+/** The same suite through the testing package's in-memory app and over a loopback port. */
+type Cleanup = () => Promise<void>;
+const transports: [string, (cleanups: Cleanup[]) => Promise<PaymentsClient>][] = [
+  [
+    'in memory',
+    async (cleanups) => {
+      const testApp = await createTestApp({ ...PAYMENTS_MODULE, cleanup: (close) => cleanups.push(close) });
+      return testApp.client(PaymentService);
+    },
+  ],
+  [
+    'over loopback',
+    async (cleanups) => {
+      const app = createPaymentsApp({ shutdownSignals: [] });
+      const { address } = await app.listen('127.0.0.1:0');
+      const client = createClient(PaymentService, address);
+      cleanups.push(async () => {
+        closeClient(client);
+        await app.close({ graceMs: 0 });
+      });
+      return client;
+    },
+  ],
+];
+
+describe.each(transports)('payments service, first version (Charge and GetPayment), %s', (_transport, connect) => {
+  const cleanups: Cleanup[] = [];
+  let client: PaymentsClient;
   beforeEach(async () => {
-    app = createPaymentsApp({ shutdownSignals: [] });
-    const { address } = await app.listen('127.0.0.1:0');
-    client = createClient(PaymentService, address);
+    client = await connect(cleanups);
   });
   afterEach(async () => {
-    closeClient(client);
-    await app.close({ graceMs: 0 });
+    for (const cleanup of cleanups.splice(0)) await cleanup();
   });
 
   const valid = { orderId: 'order-1', amountCents: 1250n, currency: 'EUR', customerId: 'cust-1', metadata: { channel: 'web' } };
