@@ -24,6 +24,8 @@ export interface TestAppOptions extends AppOptions {
    * pass vitest's `onTestFinished` (or `afterEach`-style hook). Without it, call `close()` yourself.
    */
   readonly cleanup?: (close: () => Promise<void>) => void;
+  /** Runs before the app is served, e.g. to `app.addService(definition, implementation)` without decorators. */
+  readonly configure?: (app: App) => void;
 }
 
 /** An app served in memory for one test, with clients that need no port. */
@@ -51,7 +53,7 @@ export interface TestApp extends AsyncDisposable {
  * expect(await payments.getPayment({ paymentId: 'p1' })).toMatchObject({ amountCents: 1250n });
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { overrides = [], cleanup, providers = [], ...appOptions } = options;
+  const { overrides = [], cleanup, configure, providers = [], ...appOptions } = options;
   const logger = new CapturingLogger();
   const app = createApp({
     logger,
@@ -60,6 +62,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...appOptions,
     providers: [...providers, ...overrides],
   });
+  configure?.(app);
   const transport = await app.serveInMemory();
   const transports: InMemoryTransport[] = [transport];
   let closing: Promise<void> | undefined;
