@@ -22,6 +22,10 @@ const EXPECTED_OUTPUT: Record<string, string[]> = {
   'core-1.ts': ['Ada via /greeter.v1.Greeter/SayHello from 127.0.0.1, in time', 'r-1'],
   'core-2.ts': ['INVALID_ARGUMENT name is required', 'name'],
   'core-3.ts': ['SayHello OK, SayHelloStream ABORTED'],
+  'testing-1.ts': ['in-memory test passed'],
+  'testing-2.ts': [
+    'shop/v1/shop.proto:3:1 FIELD_NO_DELETE_UNLESS_NAME_RESERVED Previously present field "2" with name "note" on message "Order" was deleted without reserving the name "note".',
+  ],
 };
 
 describe('code samples in the README and docs/', () => {
