@@ -73,7 +73,7 @@ export type { ClassProvider, ExistingProvider, FactoryProvider, OnShutdown, OnSt
 
 // Server
 export { App, createApp } from './server/app.js';
-export type { AddServiceOptions, AppOptions, ListenResult } from './server/app.js';
+export type { AddServiceOptions, AppOptions, ListenResult, ServedService } from './server/app.js';
 export { StartupError } from './server/startup-error.js';
 export type { HealthStatus } from './server/health.js';
 export type { KeepaliveOptions, ServerTlsOptions, TransportOptions } from './server/server-options.js';

@@ -1,6 +1,6 @@
 import { Server } from '@grpc/grpc-js';
 import type { Constructor } from '../decorators/decorator-metadata.js';
-import type { ServiceDefinition } from '../definition.js';
+import type { RpcMode, ServiceDefinition } from '../definition.js';
 import { Container } from '../di/container.js';
 import type { Provider } from '../di/provider.js';
 import type { Token } from '../di/token.js';
@@ -46,6 +46,15 @@ export interface ListenResult {
   /** The address as given, with the actual port when port 0 was asked for, e.g. `127.0.0.1:50123`. */
   readonly address: string;
   readonly port: number;
+}
+
+/** A service as the app serves it, for tools and contract checks. */
+export interface ServedService {
+  /** The full proto name, e.g. `payments.v1.PaymentService`. */
+  readonly name: string;
+  /** Who implements it: a class name, or `addService(<name>)`. */
+  readonly owner: string;
+  readonly rpcs: readonly { readonly name: string; readonly mode: RpcMode; readonly implemented: boolean }[];
 }
 
 /** Options of `app.addService`. */
@@ -128,6 +137,19 @@ export class App {
   /** Sets what the health service reports for one service (`''` is the server as a whole). */
   setHealth(service: string, status: HealthStatus): void {
     this.#health.set(service, status);
+  }
+
+  /** The services the app serves, and whether each rpc has a handler; empty until `listen`/`serveInMemory`. */
+  get servedServices(): readonly ServedService[] {
+    return this.#services.map((service) => ({
+      name: service.definition.fullName,
+      owner: service.owner,
+      rpcs: service.methods.map((method) => ({
+        name: method.definition.name,
+        mode: method.definition.mode,
+        implemented: method.handler !== undefined,
+      })),
+    }));
   }
 
   /** The number of calls in progress. */

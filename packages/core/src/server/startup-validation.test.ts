@@ -129,6 +129,18 @@ describe('startup validation', () => {
     }
     running = await startApp({ services: [Allowed] });
     await expect(running.client(EchoService).echo({})).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
+    expect(running.app.servedServices).toEqual([
+      {
+        name: 'wirekit.test.v1.EchoService',
+        owner: 'Allowed',
+        rpcs: [
+          { name: 'Echo', mode: 'unary', implemented: false },
+          { name: 'Expand', mode: 'server_streaming', implemented: false },
+          { name: 'Collect', mode: 'client_streaming', implemented: false },
+          { name: 'Chat', mode: 'bidi_streaming', implemented: true },
+        ],
+      },
+    ]);
   });
 
   it('refuses a class without @Service and an implementation object with a stray handler', async () => {
