@@ -1,5 +1,6 @@
 import {
   type CallContext,
+  createContextKey,
   defineService,
   Inject,
   InjectionToken,
@@ -43,7 +44,22 @@ class GreeterHandlers implements OnShutdown {
   }
 }
 
+const callerKey = createContextKey<string>('anonymous', 'caller');
+
+@Service(Greeter, { allowUnimplemented: true })
+class WhoAmI {
+  @UnaryMethod()
+  sayHello(_request: HelloRequest, ctx: CallContext): HelloReply {
+    return { message: ctx.get(callerKey) };
+  }
+}
+
 describe('createTestApp', () => {
+  it('sets per-call values before the middleware runs, such as the caller identity', async () => {
+    const testApp = await createTestApp({ services: [WhoAmI], callContext: (ctx) => ctx.set(callerKey, 'alice'), cleanup: onTestFinished });
+    expect((await testApp.client(Greeter).sayHello({})).message).toBe('alice');
+  });
+
   it('serves the app in memory with an overridden provider', async () => {
     const testApp = await createTestApp({
       services: [GreeterHandlers],

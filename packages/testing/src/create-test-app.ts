@@ -1,12 +1,14 @@
 import {
   type App,
   type AppOptions,
+  type CallContext,
   type Client,
   type ClientOptions,
   createApp,
   createClient,
   type InMemoryTransport,
   type Provider,
+  type ServerMiddleware,
   type ServiceDefinition,
   type Token,
 } from '@wirekit/core';
@@ -24,6 +26,11 @@ export interface TestAppOptions extends AppOptions {
    * pass vitest's `onTestFinished` (or `afterEach`-style hook). Without it, call `close()` yourself.
    */
   readonly cleanup?: (close: () => Promise<void>) => void;
+  /**
+   * Runs at the start of every call, before any middleware: set per-call values there, such as the caller's
+   * identity under the auth middleware's context key, so a test needs no token.
+   */
+  readonly callContext?: (context: CallContext) => void;
   /** Runs before the app is served, e.g. to `app.addService(definition, implementation)` without decorators. */
   readonly configure?: (app: App) => void;
 }
@@ -53,7 +60,7 @@ export interface TestApp extends AsyncDisposable {
  * expect(await payments.getPayment({ paymentId: 'p1' })).toMatchObject({ amountCents: 1250n });
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { overrides = [], cleanup, configure, providers = [], ...appOptions } = options;
+  const { overrides = [], cleanup, configure, callContext, providers = [], middleware = [], ...appOptions } = options;
   const logger = new CapturingLogger();
   const app = createApp({
     logger,
@@ -61,6 +68,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     shutdownGraceMs: 1_000,
     ...appOptions,
     providers: [...providers, ...overrides],
+    middleware: callContext ? [presetContext(callContext), ...middleware] : middleware,
   });
   configure?.(app);
   const transport = await app.serveInMemory();
@@ -86,5 +94,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     get: (token) => app.get(token),
     close,
     [Symbol.asyncDispose]: close,
+  };
+}
+
+function presetContext(prepare: (context: CallContext) => void): ServerMiddleware {
+  return async function* presetContext(call, next) {
+    prepare(call.context);
+    return yield* next(call);
   };
 }
