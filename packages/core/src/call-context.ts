@@ -15,6 +15,8 @@ export interface MethodDescriptor {
   readonly requestStream: boolean;
   readonly responseStream: boolean;
   readonly idempotency: 'unknown' | 'idempotent' | 'no_side_effects';
+  /** Settings decorators put on the rpc for middleware; read them with `readMethodOption`. */
+  readonly options: ReadonlyMap<symbol, unknown>;
 }
 
 /**

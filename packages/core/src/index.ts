@@ -31,6 +31,8 @@ export type { RichStatus } from './status-details-codec.js';
 export { createContextKey } from './context-key.js';
 export type { ContextKey } from './context-key.js';
 export type { CallContext, MethodDescriptor } from './call-context.js';
+export { createMethodOption, readMethodOption } from './method-option.js';
+export type { MethodOption, MethodOptionDecorator } from './method-option.js';
 export type { MessageInit } from './message-init.js';
 
 // Protos and definitions

@@ -30,6 +30,7 @@ const CLASS_MIDDLEWARE = Symbol('wirekit:class-middleware');
 const METHOD_MIDDLEWARE = Symbol('wirekit:method-middleware');
 const INJECTABLE = Symbol('wirekit:injectable');
 const INJECT_TOKENS = Symbol('wirekit:inject-tokens');
+const METHOD_OPTIONS = Symbol('wirekit:method-options');
 
 export function recordService(target: Constructor, binding: ServiceBinding): void {
   Reflect.defineMetadata(SERVICE, binding, target);
@@ -100,4 +101,33 @@ export function readConstructorTokens(target: Constructor): {
   const length = Math.max(paramTypes?.length ?? 0, target.length, ...[...explicit.keys()].map((index) => index + 1));
   const tokens = Array.from({ length }, (_, index) => explicit.get(index) ?? paramTypes?.[index]);
   return { tokens, hasTypeInfo: paramTypes !== undefined };
+}
+
+/** Records a method option on a class (propertyKey undefined) or on one method of a prototype. */
+export function recordMethodOption(target: object, propertyKey: string | undefined, key: symbol, value: unknown): void {
+  const existing = ownMethodOptions(target, propertyKey);
+  const next = new Map(existing).set(key, value);
+  if (propertyKey === undefined) Reflect.defineMetadata(METHOD_OPTIONS, next, target);
+  else Reflect.defineMetadata(METHOD_OPTIONS, next, target, propertyKey);
+}
+
+/** The options of one handler: its class's, overridden by the method's own. */
+export function readMethodOptions(target: Constructor, propertyKey: string): ReadonlyMap<symbol, unknown> {
+  const fromClass = ownMethodOptions(target, undefined);
+  const fromMethod =
+    (Reflect.getMetadata(METHOD_OPTIONS, target.prototype as object, propertyKey) as Map<symbol, unknown> | undefined) ?? new Map();
+  return new Map([...fromClass, ...fromMethod]);
+}
+
+/** The options set on a class itself, for rpcs it leaves unimplemented. */
+export function readClassMethodOptions(target: Constructor): ReadonlyMap<symbol, unknown> {
+  return ownMethodOptions(target, undefined);
+}
+
+function ownMethodOptions(target: object, propertyKey: string | undefined): Map<symbol, unknown> {
+  const found =
+    propertyKey === undefined
+      ? Reflect.getOwnMetadata(METHOD_OPTIONS, target)
+      : Reflect.getOwnMetadata(METHOD_OPTIONS, target, propertyKey);
+  return (found as Map<symbol, unknown> | undefined) ?? new Map();
 }

@@ -6,6 +6,7 @@ import { BidiStreamingMethod, ClientStreamingMethod, ServerStreamingMethod, Unar
 import { Service } from '../decorators/service.js';
 import { UseMiddleware } from '../decorators/use-middleware.js';
 import { Metadata } from '../metadata.js';
+import { createMethodOption, readMethodOption } from '../method-option.js';
 import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
 import type { EchoRequest, ExpandRequest } from '../test-support/echo.generated.js';
@@ -157,6 +158,32 @@ describe('server middleware', () => {
     const client = running.client(EchoService);
     expect((await client.echo({}, { metadata: { 'x-caller': 'alice' } })).message).toBe('alice');
     expect((await client.echo({})).message).toBe('nobody');
+  });
+
+  it('reads method options set by decorators: the method wins over its class', async () => {
+    const Tag = createMethodOption<string>('tag');
+    const seen: Record<string, string | undefined> = {};
+    const readTag: ServerMiddleware = async function* readTag(call, next) {
+      seen[call.method.name] = readMethodOption(call.method, Tag);
+      return yield* next(call);
+    };
+    @Service(EchoService, { allowUnimplemented: true })
+    @Tag('from the class')
+    class Tagged {
+      @Tag('from the method')
+      @UnaryMethod()
+      echo() {
+        return {};
+      }
+      @ServerStreamingMethod()
+      async *expand() {}
+    }
+    running = await startApp({ services: [Tagged], middleware: [readTag] });
+    const client = running.client(EchoService);
+    await client.echo({});
+    await collect(client.expand({}));
+    await client.collect([]).catch(() => {});
+    expect(seen).toEqual({ Echo: 'from the method', Expand: 'from the class', Collect: 'from the class' });
   });
 
   it('fails the call, not the process, when a middleware calls next twice', async () => {

@@ -34,6 +34,8 @@ export interface MethodBinding {
   readonly handler: BoundHandler | undefined;
   /** App-wide, then service, then method middleware. */
   readonly middleware: readonly ServerMiddleware[];
+  /** Method options set by decorators (`createMethodOption`). */
+  readonly options?: ReadonlyMap<symbol, unknown>;
 }
 
 /** What every call of a server shares. */
@@ -56,7 +58,7 @@ export type GrpcHandler =
  */
 export function createGrpcHandler(binding: MethodBinding, runtime: ServerRuntime): GrpcHandler {
   const { definition } = binding;
-  const descriptor = describeMethod(definition);
+  const descriptor = describeMethod(definition, binding.options);
   const produce = responseProducer(binding, descriptor);
   const encode = (message: unknown): Buffer => {
     const bytes = definition.responseCodec.encode(message);

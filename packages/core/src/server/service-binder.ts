@@ -1,9 +1,11 @@
 import type { CallContext } from '../call-context.js';
 import {
   type Constructor,
+  readClassMethodOptions,
   readClassMiddleware,
   readHandlers,
   readMethodMiddleware,
+  readMethodOptions,
   readService,
 } from '../decorators/decorator-metadata.js';
 import type { AnyMethodDefinition, RpcMode, ServiceDefinition } from '../definition.js';
@@ -99,7 +101,11 @@ export function bindClass(
     }
     const middleware = [...appMiddleware, ...classMiddleware, ...readMethodMiddleware(target.prototype as object, handler.propertyKey)];
     const invoke = method.bind(instance) as (input: unknown, context: CallContext) => unknown;
-    bound.set(rpc.name, { propertyKey: handler.propertyKey, binding: { definition: rpc, handler: invoke as BoundHandler, middleware } });
+    const options = readMethodOptions(target, handler.propertyKey);
+    bound.set(rpc.name, {
+      propertyKey: handler.propertyKey,
+      binding: { definition: rpc, handler: invoke as BoundHandler, middleware, options },
+    });
   }
 
   const methods: MethodBinding[] = [];
@@ -108,7 +114,12 @@ export function bindClass(
     if (found) {
       methods.push(found.binding);
     } else if (binding.allowUnimplemented) {
-      methods.push({ definition: rpc, handler: undefined, middleware: [...appMiddleware, ...classMiddleware] });
+      methods.push({
+        definition: rpc,
+        handler: undefined,
+        middleware: [...appMiddleware, ...classMiddleware],
+        options: readClassMethodOptions(target),
+      });
     } else {
       problems.push(
         `${rpc.path} has no handler in ${className}; add a method ${handlerNameOf(rpc.name)}() decorated with ${DECORATOR_OF_MODE[rpc.mode]}(), or use @Service(…, { allowUnimplemented: true }) to answer UNIMPLEMENTED`,
