@@ -1,3 +1,8 @@
-// @wirekit/middleware: its middleware (auth, logging, tracing, metrics, rate limiting, retry) is built on the
-// core's middleware chain in the middleware issue; until then the package exports nothing.
-export {};
+// Public API of @wirekit/middleware's root entry: what every middleware shares. Each middleware has its own
+// entry point (`@wirekit/middleware/auth`, `/logging`, `/tracing`, `/metrics`, `/rate-limit`, `/retry`,
+// `/deadline`, `/recovery`), so a service pays only for what it imports.
+
+export { identityKey } from './shared/identity.js';
+export type { Identity } from './shared/identity.js';
+export { observeCall } from './shared/observe-call.js';
+export type { CallObserver, CallOutcome } from './shared/observe-call.js';
