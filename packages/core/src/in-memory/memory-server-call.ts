@@ -87,10 +87,10 @@ export class MemoryServerCall extends Duplex {
   }
 
   /** The client cancelled, or the deadline passed: the handler's signal fires, later output is dropped. */
-  cancel(): void {
+  cancel(cause: 'cancelled' | 'deadline' = 'cancelled'): void {
     if (this.cancelled) return;
     this.cancelled = true;
-    this.emit('cancelled', 'cancelled');
+    this.emit('cancelled', cause);
     for (const waiter of this.#pullWaiters.splice(0)) waiter();
   }
 

@@ -7,6 +7,8 @@ import { Metadata, type MetadataInit } from '../metadata.js';
 import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
 
+const DEADLINE_TOLERANCE_MS = 10;
+
 /** The parts of a grpc-js server call that every mode has. */
 export interface GrpcServerCall {
   readonly metadata: GrpcMetadata;
@@ -15,8 +17,8 @@ export interface GrpcServerCall {
   getDeadline(): Date | number;
   sendMetadata(metadata: GrpcMetadata): void;
   getAuthContext(): { readonly sslPeerCertificate?: PeerCertificate };
-  once(event: 'cancelled', listener: () => void): unknown;
-  removeListener(event: 'cancelled', listener: () => void): unknown;
+  once(event: 'cancelled', listener: (cause?: unknown) => void): unknown;
+  removeListener(event: 'cancelled', listener: (cause?: unknown) => void): unknown;
 }
 
 /** The server's `CallContext`: built around one grpc-js call, aborted on cancel or deadline. */
@@ -30,7 +32,7 @@ export class ServerCallContext implements CallContext {
   #metadata: Metadata | undefined;
   #headerSent = false;
   #ended = false;
-  readonly #onCancelled = (): void => this.#cancelledByPeer();
+  readonly #onCancelled = (cause?: unknown): void => this.#cancelledByPeer(cause);
 
   constructor(method: MethodDescriptor, call: GrpcServerCall) {
     this.method = method;
@@ -99,10 +101,12 @@ export class ServerCallContext implements CallContext {
     this.#call.removeListener('cancelled', this.#onCancelled);
   }
 
-  #cancelledByPeer(): void {
+  #cancelledByPeer(cause: unknown): void {
     if (this.#ended) return;
     const deadline = this.deadline;
-    const expired = deadline !== undefined && Date.now() >= deadline.getTime();
+    // grpc-js reports a deadline as a plain cancellation; its timer and Date.now() can disagree by a few
+    // milliseconds, hence the tolerance. The in-memory transport says 'deadline' outright.
+    const expired = cause === 'deadline' || (deadline !== undefined && Date.now() >= deadline.getTime() - DEADLINE_TOLERANCE_MS);
     this.abort(
       expired
         ? new RpcError(Status.DEADLINE_EXCEEDED, 'the deadline of the call passed')
