@@ -181,7 +181,7 @@ async function writeRequests(
 
 /** Turns whatever a grpc-js call failed with into an `RpcError`; a cancellation by the caller's signal says so. */
 export function toRpcError(error: unknown, signal: AbortSignal | undefined): RpcError {
-  if (error instanceof RpcError) return error;
+  if (RpcError.is(error)) return error;
   if (isGrpcStatus(error)) {
     if (error.code === Status.CANCELLED && signal?.aborted) {
       return new RpcError(Status.CANCELLED, 'the call was cancelled by its AbortSignal', { cause: signal.reason });

@@ -24,13 +24,15 @@ export interface HandlerBinding {
   readonly rpcName: string;
 }
 
-const SERVICE = Symbol('wirekit:service');
-const HANDLERS = Symbol('wirekit:handlers');
-const CLASS_MIDDLEWARE = Symbol('wirekit:class-middleware');
-const METHOD_MIDDLEWARE = Symbol('wirekit:method-middleware');
-const INJECTABLE = Symbol('wirekit:injectable');
-const INJECT_TOKENS = Symbol('wirekit:inject-tokens');
-const METHOD_OPTIONS = Symbol('wirekit:method-options');
+// Symbol.for: two copies of @wirekit/core in one process (a library and an app on different builds) must
+// read each other's decorators.
+const SERVICE = Symbol.for('wirekit:service');
+const HANDLERS = Symbol.for('wirekit:handlers');
+const CLASS_MIDDLEWARE = Symbol.for('wirekit:class-middleware');
+const METHOD_MIDDLEWARE = Symbol.for('wirekit:method-middleware');
+const INJECTABLE = Symbol.for('wirekit:injectable');
+const INJECT_TOKENS = Symbol.for('wirekit:inject-tokens');
+const METHOD_OPTIONS = Symbol.for('wirekit:method-options');
 
 export function recordService(target: Constructor, binding: ServiceBinding): void {
   Reflect.defineMetadata(SERVICE, binding, target);

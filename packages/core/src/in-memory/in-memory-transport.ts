@@ -103,7 +103,7 @@ export class InMemoryTransport implements ClientTransport {
     // A local end (cancel, deadline, a failed request stream, a limit) cancels the server side too.
     const end = (error: unknown, cancelServer: boolean): void => {
       responses.fail(error, true);
-      if (cancelServer) serverCall.cancel(error instanceof RpcError && error.code === Status.DEADLINE_EXCEEDED ? 'deadline' : 'cancelled');
+      if (cancelServer) serverCall.cancel(RpcError.is(error) && error.code === Status.DEADLINE_EXCEEDED ? 'deadline' : 'cancelled');
       release();
     };
     const onAbort = (): void =>

@@ -13,7 +13,7 @@ import type { ServerCallContext } from './server-call-context.js';
  */
 export function errorToStatus(thrown: unknown, context: ServerCallContext, logger: Logger): StatusObject {
   const error = RpcError.from(thrown);
-  if (!(thrown instanceof RpcError) && error.code === Status.INTERNAL) {
+  if (!RpcError.is(thrown) && error.code === Status.INTERNAL) {
     logger.error({ method: context.method.path, peer: safePeer(context), err: thrown }, 'handler failed; the client got INTERNAL');
   }
   const metadata = toGrpcMetadata(context.trailer);
