@@ -92,6 +92,7 @@ export type { ClientTransport } from './client/client-transport.js';
 export { InMemoryTransport } from './in-memory/in-memory-transport.js';
 export type { InMemoryClientOptions } from './in-memory/in-memory-transport.js';
 export type { ChannelSettings, ClientTlsOptions } from './client/channel.js';
+export { effectiveDeadline } from './client/call-options.js';
 export type { CallOptions } from './client/call-options.js';
 export type {
   ClientCall,
