@@ -4,5 +4,7 @@
 
 export { identityKey } from './shared/identity.js';
 export type { Identity } from './shared/identity.js';
-export { observeCall } from './shared/observe-call.js';
+export { traceIdsKey } from './shared/trace-ids.js';
+export type { TraceIds } from './shared/trace-ids.js';
+export { observeCall, observeClientCall } from './shared/observe-call.js';
 export type { CallObserver, CallOutcome } from './shared/observe-call.js';

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import type { RateLimitDecision, RateLimitStore } from './rate-limit-store.js';
+
+/**
+ * The two commands the store needs, as an ioredis `Redis` or `Cluster` has them. Typed here rather than
+ * imported, so that importing `@wirekit/middleware/rate-limit` never needs ioredis, an optional peer.
+ */
+export interface RedisScriptClient {
+  evalsha(sha1: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
+  eval(script: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
+/** Options of `redisStore`. */
+export interface RedisStoreOptions {
+  /** A connected client; the store never closes it. */
+  readonly client: RedisScriptClient;
+  /** Put before every bucket key, so services (and test runs) sharing a Redis never share buckets. */
+  readonly prefix?: string;
+  /**
+   * How long one decision may take before it counts as a failure (and the limiter fails open or closed).
+   * A client that queues commands while it reconnects would otherwise hold every call until it gives up.
+   */
+  readonly timeoutMs?: number;
+}
+
+// One GCRA decision (see gcra.ts), atomic because Redis runs a script alone. The time comes from Redis, not from
+// the replicas, so that replicas whose clocks disagree still share one bucket correctly. The bucket key holds the
+// theoretical arrival time in milliseconds and expires when the bucket would be full, which is the same as absent.
+const GCRA_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+local interval = tonumber(ARGV[1])
+local capacity = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1])) or now
+if tat < now then tat = now end
+local next_tat = tat + cost * interval
+local allow_at = next_tat - capacity
+if allow_at > now then
+  return {0, 0, string.format('%.3f', allow_at - now)}
+end
+redis.call('SET', KEYS[1], string.format('%.3f', next_tat), 'PX', math.max(1, math.ceil(next_tat - now)))
+return {1, math.floor((now - allow_at) / interval), '0'}
+`;
+
+/**
+ * Buckets in Redis, shared by every replica that uses the same prefix: each decision is one Lua script, so a
+ * limit holds across the whole fleet with no race between replicas. Works with ioredis `Redis` and `Cluster`
+ * (one key per script).
+ *
+ * @example
+ * import { Redis } from 'ioredis';
+ * const store = redisStore({ client: new Redis(process.env.REDIS_URL!), prefix: 'payments:rate-limit:' });
+ * const app = createApp({ middleware: [rateLimit({ limit: '100/s', key: 'identity', store })] });
+ */
+export function redisStore(options: RedisStoreOptions): RateLimitStore {
+  const { client, prefix = 'wirekit:rate-limit:', timeoutMs = 250 } = options;
+  const sha = createHash('sha1').update(GCRA_SCRIPT).digest('hex');
+  const run = async (args: (string | number)[]): Promise<unknown> => {
+    try {
+      return await client.evalsha(sha, 1, ...args);
+    } catch (error: unknown) {
+      // The first call on a fresh Redis (or after SCRIPT FLUSH) has to send the script itself.
+      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return client.eval(GCRA_SCRIPT, 1, ...args);
+      throw error;
+    }
+  };
+  return {
+    async take(key, limit, cost) {
+      const interval = limit.periodMs / limit.count;
+      const reply = await withTimeout(run([`${prefix}${key}`, interval, interval * limit.burst, cost]), timeoutMs);
+      return toDecision(reply);
+    },
+  };
+}
+
+function toDecision(reply: unknown): RateLimitDecision {
+  if (!Array.isArray(reply) || reply.length !== 3) throw new TypeError('the rate limit script returned an unexpected reply');
+  const [allowed, remaining, retryAfterMs] = reply as [unknown, unknown, unknown];
+  return { allowed: Number(allowed) === 1, remaining: Number(remaining), retryAfterMs: Number(retryAfterMs) };
+}
+
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`the rate limit store did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
