@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type CallOptions, type ClientMiddleware, RpcError, type ServerMiddleware, Status } from '@wirekit/core';
+import { type CallOptions, type ClientMiddleware, effectiveDeadline, RpcError, type ServerMiddleware, Status } from '@wirekit/core';
 
 /** Options of `deadlinePropagation`. */
 export interface DeadlinePropagationOptions {
@@ -69,7 +69,7 @@ export function deadlinePropagation(options: DeadlinePropagationOptions = {}): D
   const client: ClientMiddleware = async function* propagateDeadline(call, next) {
     const inherited = storage.getStore();
     if (!inherited) return yield* next(call);
-    const deadline = earliest(ownDeadline(call.options), inherited.deadline && inherited.deadline.getTime() - marginMs);
+    const deadline = earliest(effectiveDeadline(call.options), inherited.deadline && inherited.deadline.getTime() - marginMs);
     if (deadline !== undefined && deadline <= Date.now()) {
       throw new RpcError(Status.DEADLINE_EXCEEDED, `no time left for ${call.method.path} within the deadline of the calling handler`);
     }
@@ -81,11 +81,6 @@ export function deadlinePropagation(options: DeadlinePropagationOptions = {}): D
   };
 
   return { server, client };
-}
-
-function ownDeadline(options: CallOptions): number | undefined {
-  const deadline = options.deadline instanceof Date ? options.deadline.getTime() : options.deadline;
-  return earliest(deadline, options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs);
 }
 
 function earliest(first: number | undefined, second: number | undefined): number | undefined {

@@ -1,4 +1,4 @@
-import { type CallOptions, type ClientCall, type ClientNext, Metadata, RpcError, Status } from '@wirekit/core';
+import { type CallOptions, type ClientCall, type ClientNext, effectiveDeadline, Metadata, RpcError, Status } from '@wirekit/core';
 import { ReplayableRequests } from './replayable-requests.js';
 import { pushback, retryInfoDelayMs } from './server-delay.js';
 
@@ -33,7 +33,7 @@ export async function* retryingCall<Req, Res>(
   if (policy.maxAttempts <= 1 || !mayRepeat(call, policy)) return yield* attempt(call);
   const { signal } = call.options;
   // One deadline for the whole call: a relative timeout would otherwise start again with every attempt.
-  const deadline = deadlineOf(call.options);
+  const deadline = effectiveDeadline(call.options);
   const { timeoutMs: _relative, ...fixed } = call.options;
   const options: CallOptions = deadline === undefined ? fixed : { ...fixed, deadline };
   const requests = call.requestStream ? new ReplayableRequests(call.requests, policy.bufferLimitBytes, measure) : undefined;
@@ -125,13 +125,6 @@ function mayRepeat(call: ClientCall, policy: RetryPolicy): boolean {
   if (call.method.idempotency !== 'unknown' || policy.idempotentMethods.has(call.method.path)) return true;
   const { metadata } = call.options;
   return metadata !== undefined && new Metadata(metadata).has(policy.idempotencyKeyHeader);
-}
-
-function deadlineOf(options: CallOptions): number | undefined {
-  const deadline = options.deadline instanceof Date ? options.deadline.getTime() : options.deadline;
-  const timeout = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
-  if (deadline === undefined || timeout === undefined) return deadline ?? timeout;
-  return Math.min(deadline, timeout);
 }
 
 function withPreviousAttempts(options: CallOptions, previous: number): Metadata {
