@@ -1,20 +1,66 @@
-import { createPaymentsApp } from './payments-app.js';
+import type { OnShutdown } from '@wirekit/core';
+import { createPinoLogger } from '@wirekit/middleware/logging';
+import { serveMetrics } from '@wirekit/middleware/metrics';
+import { startTelemetry } from '@wirekit/middleware/tracing';
+import { Registry } from 'prom-client';
+import { createPaymentsApp, PAYMENTS_MODULE, paymentsMiddleware } from './payments-app.js';
+import { readPaymentsConfig } from './payments-config.js';
 
-const address = process.env.PAYMENTS_ADDR ?? '127.0.0.1:50051';
-const app = createPaymentsApp();
-const { address: listening } = await app.listen(address);
+const config = readPaymentsConfig();
+// Without an OpenTelemetry collector configured, traces are not exported (set OTEL_TRACES_EXPORTER=otlp and
+// OTEL_EXPORTER_OTLP_ENDPOINT to send them); the standard OTEL_* variables decide the rest.
+process.env.OTEL_TRACES_EXPORTER ??= process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? 'otlp' : 'none';
+process.env.OTEL_METRICS_EXPORTER ??= 'none';
+process.env.OTEL_LOGS_EXPORTER ??= 'none';
+const telemetry = await startTelemetry({ serviceName: 'payments' });
+const logger = createPinoLogger({ name: 'payments' });
+const registry = new Registry();
+const [metricsHost, metricsPort] = splitAddress(config.metricsAddress);
+const metricsServer = await serveMetrics({ registry, host: metricsHost, port: metricsPort });
 
+// Closed by the app's graceful shutdown (SIGTERM, SIGINT), after the last call: traces flushed, scrapes stopped.
+class Observability implements OnShutdown {
+  async onShutdown(): Promise<void> {
+    await metricsServer.close();
+    await telemetry.onShutdown();
+    logger.flush();
+  }
+}
+const app = createPaymentsApp({
+  logger,
+  middleware: paymentsMiddleware(config, { logger, registry }),
+  providers: [...PAYMENTS_MODULE.providers, { provide: Observability, useFactory: () => new Observability() }],
+});
+await app.get(Observability);
+const { address } = await app.listen(config.address);
+
+const authorization = config.generatedToken
+  ? `authorization: Bearer ${config.generatedToken}`
+  : config.jwtSecret
+    ? 'authorization: Bearer <an HS256 JWT with aud "payments", signed with PAYMENTS_JWT_SECRET>'
+    : 'authorization: Bearer <one of PAYMENTS_API_TOKENS>';
 process.stdout.write(
   [
     '',
-    `  Wirekit payments service listening on ${listening} (plaintext; health and reflection on)`,
+    `  Wirekit payments service listening on ${address} (plaintext; health and reflection on)`,
+    `  Metrics: http://${metricsHost}:${metricsServer.port}/metrics`,
     '  Store: in memory (this first version keeps payments until the process exits)',
+    config.generatedToken ? `  No PAYMENTS_API_TOKENS or PAYMENTS_JWT_SECRET set: this run's token is ${config.generatedToken}` : '',
     '',
     '  Try it from another terminal, with grpcurl or any gRPC client:',
-    `    grpcurl -plaintext ${listening} list`,
-    `    grpcurl -plaintext -d '{"order_id":"o1","amount_cents":"1250","currency":"EUR","customer_id":"c1"}' ${listening} payments.v1.PaymentService/Charge`,
+    `    grpcurl -plaintext ${address} list`,
+    `    grpcurl -plaintext -H '${authorization}' -d '{"order_id":"o1","amount_cents":"1250","currency":"EUR","customer_id":"c1"}' ${address} payments.v1.PaymentService/Charge`,
     '',
     '  Ctrl-C (SIGINT) or SIGTERM stops it gracefully.',
     '',
   ].join('\n'),
 );
+
+function splitAddress(hostPort: string): [string, number] {
+  const separator = hostPort.lastIndexOf(':');
+  const port = Number(hostPort.slice(separator + 1));
+  if (separator < 0 || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`PAYMENTS_METRICS_ADDR must be host:port, such as 127.0.0.1:9464; got "${hostPort}"`);
+  }
+  return [hostPort.slice(0, separator), port];
+}

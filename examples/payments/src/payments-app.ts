@@ -1,13 +1,47 @@
-import { type App, type AppOptions, createApp } from '@wirekit/core';
+import { type App, type AppOptions, createApp, type ServerMiddleware } from '@wirekit/core';
+import { auth } from '@wirekit/middleware/auth';
+import { logging } from '@wirekit/middleware/logging';
+import { metrics } from '@wirekit/middleware/metrics';
+import { rateLimit } from '@wirekit/middleware/rate-limit';
+import { recovery } from '@wirekit/middleware/recovery';
+import { tracing } from '@wirekit/middleware/tracing';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { LEDGER } from './ledger.js';
 import { MemoryLedger } from './memory-ledger.js';
 import { PaymentHandlers } from './payment-service.js';
+import type { PaymentsConfig } from './payments-config.js';
 
 /** The services and providers of the payments service, for `createApp` and for `createTestApp` alike. */
 export const PAYMENTS_MODULE = {
   services: [PaymentHandlers],
   providers: [MemoryLedger, { provide: LEDGER, useExisting: MemoryLedger }],
 } satisfies AppOptions;
+
+const CHARGE = '/payments.v1.PaymentService/Charge';
+
+/**
+ * The production chain, outermost first: tracing (so every log line carries the trace), logging, metrics,
+ * recovery, then auth and the per-caller limit on Charge. Health and reflection are served outside the chain,
+ * so they stay public.
+ */
+export function paymentsMiddleware(
+  config: Pick<PaymentsConfig, 'apiTokens' | 'jwtSecret' | 'chargeRateLimit'>,
+  observability: { readonly logger: Logger; readonly registry: Registry },
+): ServerMiddleware[] {
+  return [
+    tracing(),
+    logging({ logger: observability.logger }),
+    metrics({ registry: observability.registry }),
+    recovery({ logger: observability.logger }),
+    auth({
+      apiTokens: config.apiTokens.map((token, index) => ({ name: `api-token-${index + 1}`, token })),
+      ...(config.jwtSecret ? { jwt: { secret: config.jwtSecret, algorithms: ['HS256'] as const, audience: 'payments' } } : {}),
+      logger: observability.logger,
+    }),
+    rateLimit({ limit: 'unlimited', methods: { [CHARGE]: config.chargeRateLimit }, key: 'identity', logger: observability.logger }),
+  ];
+}
 
 /** The payments service as an app; `main.ts` and the loopback tests start it from here. */
 export function createPaymentsApp(options: AppOptions = {}): App {
