@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@wirekit/core';
-import type { Payment, Timestamp } from './gen/payments.js';
+import type { Payment } from './gen/payments.js';
 import type { ChargeOutcome, Ledger, NewCharge } from './ledger.js';
 
 /**
@@ -29,7 +29,7 @@ export class MemoryLedger implements Ledger {
       status: 'PAYMENT_STATUS_SUCCEEDED',
       customerId: charge.customerId,
       metadata: { ...charge.metadata },
-      createdAt: now(),
+      createdAt: new Date(),
     };
     this.#payments.set(payment.paymentId, payment);
     if (charge.idempotencyKey !== '') this.#byIdempotencyKey.set(charge.idempotencyKey, { charge, paymentId: payment.paymentId });
@@ -51,9 +51,4 @@ function sameCharge(a: NewCharge, b: NewCharge): boolean {
     a.customerId === b.customerId &&
     JSON.stringify(metadataA) === JSON.stringify(metadataB)
   );
-}
-
-function now(): Timestamp {
-  const millis = Date.now();
-  return { seconds: BigInt(Math.floor(millis / 1000)), nanos: (millis % 1000) * 1_000_000 };
 }

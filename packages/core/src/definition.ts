@@ -1,14 +1,41 @@
+import type { JsonValue } from './protos/json-value.js';
 import type { ProtoSet } from './protos/proto-set.js';
 
 /** The four call shapes of gRPC, as literal flags. */
 export type RpcMode = 'unary' | 'server_streaming' | 'client_streaming' | 'bidi_streaming';
 
-/** Turns messages of one type into protobuf bytes and back. */
+/**
+ * Turns messages of one type into protobuf bytes and back, and into the proto3 JSON mapping and back (for
+ * logs, command-line output and JSON bodies people type).
+ *
+ * @example
+ * const codec = protos.codec<Payment>('payments.v1.Payment');
+ * codec.toJson(payment); // { paymentId: 'p1', amountCents: '1250', createdAt: '2024-05-01T12:00:00Z' }
+ * codec.fromJson({ amount_cents: 99 }).amountCents; // 99n
+ */
 export interface MessageCodec<T> {
   /** The message's full proto name, e.g. `payments.v1.Payment`. */
   readonly typeName: string;
+  /** @throws TypeError naming the path of a value of the wrong type. */
   encode(value: T): Uint8Array;
+  /** @throws Error naming the type when the bytes are not a message of it. */
   decode(bytes: Uint8Array): T;
+  /**
+   * The message in the canonical proto3 JSON mapping: lowerCamelCase JSON names, fields at their defaults left
+   * out, 64-bit integers as strings, enums by name, bytes as base64, well-known types in their JSON forms.
+   *
+   * @throws TypeError naming the path of a value of the wrong type, or of one JSON cannot show (a NaN in a
+   *   google.protobuf.Value, a Timestamp out of range).
+   */
+  toJson(value: T): JsonValue;
+  /**
+   * Reads the proto3 JSON mapping of the message: JSON or proto field names, numbers or strings for numbers,
+   * enum names or numbers, standard or URL-safe base64, `null` for "not set". Gives the full message, as
+   * `decode` does.
+   *
+   * @throws TypeError naming the path of what is not this message's JSON (unknown fields included).
+   */
+  fromJson(json: unknown): T;
 }
 
 /** What a generated definition states about one rpc, checked against the proto at load time. */

@@ -38,6 +38,11 @@ export type { MessageInit } from './message-init.js';
 // Protos and definitions
 export { ProtoSet, defineService } from './protos/proto-set.js';
 export type { MethodInfo, ProtoLoadOptions, ServiceInfo } from './protos/proto-set.js';
+export type { JsonObject, JsonValue } from './protos/json-value.js';
+export { ProtoTimestamp } from './protos/proto-timestamp.js';
+export { durationFromMilliseconds, durationToMilliseconds } from './protos/duration.js';
+export { anyTypeName, packAny, unpackAny } from './protos/any-message.js';
+export { unknownFields } from './protos/unknown-fields.js';
 export { STATUS_DETAILS_KEY } from './status-details-codec.js';
 export type {
   AnyMethodDefinition,

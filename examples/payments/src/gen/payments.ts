@@ -34,8 +34,8 @@ export interface Payment {
   status: PaymentStatus | number;
   customerId: string;
   metadata: Record<string, string>;
-  createdAt?: Timestamp;
-  settledAt?: Timestamp;
+  createdAt?: Date;
+  settledAt?: Date;
 }
 
 /** The `payments.v1.GetPaymentRequest` message. */
@@ -105,14 +105,6 @@ export interface SettleResult {
   payment?: Payment;
   /** when not settled: "not_found" or "already_settled" */
   reason: string;
-}
-
-// Types from imported files.
-
-/** The `google.protobuf.Timestamp` message. */
-export interface Timestamp {
-  seconds: bigint;
-  nanos: number;
 }
 
 /** The descriptors of the files above and of everything they import, embedded so that no .proto file is read at run time. */

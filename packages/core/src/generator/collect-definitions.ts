@@ -2,12 +2,16 @@ import type { Enum, ReflectionObject, Service, Type } from 'protobufjs';
 import protobuf from 'protobufjs';
 import { mappedFields } from '../protos/field-shapes.js';
 import { definitionsByFile, type ParsedProtos } from '../protos/proto-files.js';
+import { fieldForm } from '../protos/well-known-types.js';
 
 /** The definitions one generated module declares, in the order it declares them. */
 export interface CollectedDefinitions {
   /** Messages and enums of the given files, in file order, each message followed by its nested definitions. */
   readonly local: readonly (Type | Enum)[];
-  /** Messages and enums of imported files that local ones use, directly or not, by full name. */
+  /**
+   * Messages and enums of imported files that local ones use, directly or not, by full name; not the
+   * well-known types that fields show as other types (Timestamp as `Date`, …) unless an rpc uses them.
+   */
   readonly imported: readonly (Type | Enum)[];
   /** Services of the given files, in file order. */
   readonly services: readonly Service[];
@@ -48,8 +52,11 @@ export function collectDefinitions(parsed: ParsedProtos): CollectedDefinitions {
   return { local, imported, services };
 }
 
+/** The types a message's fields are declared with; well-known types that fields show in other forms need no declaration. */
 function usesOf(type: Type): (ReflectionObject | null)[] {
-  return mappedFields(type).map((field) => field.resolve().resolvedType);
+  return mappedFields(type)
+    .map((field) => field.resolve().resolvedType)
+    .filter((used) => !(used instanceof protobuf.Type && fieldForm(used) !== undefined));
 }
 
 function addWithNested(definition: Type | Enum, into: (Type | Enum)[]): void {

@@ -28,7 +28,9 @@ describe('generateTypeScript', () => {
 
   it('imports only the names @wirekit/core exports, types with import type', () => {
     expect(kitchen).toContain("import { defineService, ProtoSet } from '@wirekit/core';\n");
-    expect(kitchen).toContain("import type { BidiStreaming, ClientStreaming, ServerStreaming, Unary } from '@wirekit/core';\n");
+    expect(kitchen).toContain(
+      "import type { BidiStreaming, ClientStreaming, JsonObject, JsonValue, ServerStreaming, Unary } from '@wirekit/core';\n",
+    );
     expect(kitchen.match(/^import .*$/gm)).toHaveLength(2);
   });
 
@@ -49,11 +51,25 @@ describe('generateTypeScript', () => {
       'labels: Record<string, string>;',
       'nestedById: Record<string, KitchenSink_Nested>;',
       'totals: Record<string, bigint>;',
-      'choiceText?: string;',
-      'choiceNumber?: bigint;',
       'maybeInt32?: number;',
       'maybeColor?: Color | number;',
-      'createdAt?: Timestamp;',
+      'createdAt?: Date;',
+      'timeout?: Duration;',
+      'wrappedDouble?: number;',
+      'wrappedInt64?: bigint;',
+      'wrappedUint32?: number;',
+      'wrappedBool?: boolean;',
+      'wrappedString?: string;',
+      'wrappedBytes?: Uint8Array;',
+      'details?: JsonObject;',
+      'dynamic?: JsonValue;',
+      'items?: JsonValue[];',
+      'updateMask?: string[];',
+      'nothing?: Empty;',
+      'extra?: Any;',
+      'history: Date[];',
+      'settings: Record<string, JsonValue>;',
+      'wrappedList: number[];',
       'children: TreeNode[];',
     ]) {
       expect(kitchen).toContain(`  ${line}\n`);
@@ -68,19 +84,59 @@ describe('generateTypeScript', () => {
     expect(kitchen).toContain("export type KitchenSink_Nested_Mood = 'MOOD_UNSPECIFIED' | 'MOOD_HAPPY' | 'MOOD_GRUMPY';\n");
   });
 
-  it('declares the imported types the files use, and only those', () => {
-    expect(kitchen).toContain('export interface Timestamp {\n  seconds: bigint;\n  nanos: number;\n}\n');
-    expect(kitchen).toContain('export interface Empty {}\n');
-    expect(kitchen).not.toContain('Duration');
+  it('declares a oneof as one optional union of { case, value }, where its first member is', () => {
+    expect(kitchen).toContain(
+      [
+        '  totals: Record<string, bigint>;',
+        '  /** How the sink was chosen. */',
+        '  choice?:',
+        "    | { case: 'choiceText'; value: string }",
+        "    | { case: 'choiceNumber'; value: bigint }",
+        "    | { case: 'choiceNested'; value: KitchenSink_Nested };",
+        '  maybeInt32?: number;',
+      ].join('\n'),
+    );
+    expect(kitchen).toContain("    | { case: 'phone'; /** A phone, with its country code. */ value: PhoneNumber }\n");
+    expect(kitchen).toContain("    | { case: 'contactNote'; value: JsonValue };\n");
+    expect(kitchen).not.toMatch(/choiceText\??:/);
   });
 
-  it('copies proto comments into doc comments and explains oneof members', () => {
+  it('declares the imported types the files use, and only those', () => {
+    expect(kitchen).toContain('export interface Duration {\n  seconds: bigint;\n  nanos: number;\n}\n');
+    expect(kitchen).toContain('export interface Any {\n  typeUrl: string;\n  value: Uint8Array;\n}\n');
+    expect(kitchen).toContain('export type Empty = Record<string, never>;\n');
+    // Fields show these as Date, scalars, JSON values and string arrays.
+    for (const name of ['Timestamp', 'Int64Value', 'Struct', 'Value', 'ListValue', 'FieldMask', 'NullValue']) {
+      expect(kitchen).not.toContain(`export interface ${name} `);
+      expect(kitchen).not.toContain(`export type ${name} `);
+    }
+  });
+
+  it('declares a well-known type an rpc uses in its message form', () => {
+    const file = path.join(scratch, 'clock.proto');
+    writeFileSync(
+      file,
+      'syntax = "proto3";\nimport "google/protobuf/timestamp.proto";\nimport "google/protobuf/empty.proto";\n' +
+        'service Clock { rpc Now(google.protobuf.Empty) returns (google.protobuf.Timestamp); }\n',
+    );
+    const clock = generateTypeScript({ files: [file] });
+    expect(clock).toContain('export interface Timestamp {\n  seconds: bigint;\n  nanos: number;\n}\n');
+    expect(clock).toContain('  Now: Unary<Empty, Timestamp>;\n');
+  });
+
+  it('types 64-bit integers as strings with longs: string, and loads the protos the same way', () => {
+    const strings = generateTypeScript({ files: ['kitchen_sink.proto'], includeDirs: [testSupport], longs: 'string' });
+    for (const line of ['anInt64: string;', 'packedLongs: string[];', 'totals: Record<string, string>;', 'wrappedUint64?: string;']) {
+      expect(strings).toContain(`  ${line}\n`);
+    }
+    expect(strings).toContain("    | { case: 'choiceNumber'; value: string }\n");
+    expect(strings).toContain("',\n  { longs: 'string' },\n);\n");
+  });
+
+  it('copies proto comments into doc comments', () => {
     expect(kitchen).toContain('/** Every kind of field the codec maps. */\nexport interface KitchenSink {\n');
     expect(kitchen).toContain('  /** A nested message. */\n  nested?: KitchenSink_Nested;\n');
     expect(kitchen).toContain('/** How it feels. */\nexport type KitchenSink_Nested_Mood');
-    expect(kitchen).toContain(
-      '  /** Member of oneof `choice` (How the sink was chosen.): at most one of `choiceText`, `choiceNumber`, `choiceNested` is set. */\n  choiceText?: string;\n',
-    );
   });
 
   it('defines each service with the mode, request and response of every rpc', () => {
@@ -156,6 +212,7 @@ check<Equal<KitchenSink['tags'], string[]>>();
 check<Equal<KitchenSink['labels'], Record<string, string>>>();
 check<Equal<KitchenSink['maybeInt32'], number | undefined>>();
 check<Equal<KitchenSink['color'], Color | number>>();
+check<Equal<KitchenSink['createdAt'], Date | undefined>>();
 
 export const red: Color = Color.COLOR_RED;
 export const mood: KitchenSink_Nested_Mood = 'MOOD_HAPPY';
@@ -206,7 +263,7 @@ export const names: readonly string[] = protos.serviceNames;
     const get = generated.KitchenService.methods.Get;
     expect([get.path, get.mode, get.idempotency]).toEqual(['/kitchen.v1.KitchenService/Get', 'unary', 'no_side_effects']);
     expect(generated.Color.COLOR_RED).toBe('COLOR_RED');
-    const sink = { anInt64: 5n, color: generated.Color.COLOR_RED };
+    const sink = { anInt64: 5n, color: generated.Color.COLOR_RED, choice: { case: 'choiceText', value: 'x' }, createdAt: new Date(5) };
     expect(get.responseCodec.decode(get.responseCodec.encode(sink))).toMatchObject(sink);
   });
 });

@@ -48,7 +48,19 @@ describe('wirekit-generate', () => {
     expect(source).toContain('export interface Order {');
   });
 
+  it('takes --longs string', () => {
+    const out = path.join(scratch, 'longs.ts');
+    expect(run('-I', testSupport, '--longs', 'string', '--out', out, 'kitchen_sink.proto').code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(
+      generateTypeScript({ files: ['kitchen_sink.proto'], includeDirs: [testSupport], longs: 'string' }),
+    );
+  });
+
   it.each([
+    [
+      ['--longs', 'number', 'a.proto'],
+      'wirekit-generate: --longs must be bigint or string, not number\nRun wirekit-generate --help for usage.\n',
+    ],
     [['kitchen_sink.proto'], 'wirekit-generate: missing --out FILE\nRun wirekit-generate --help for usage.\n'],
     [['--out', 'x.ts'], 'wirekit-generate: no .proto files given\nRun wirekit-generate --help for usage.\n'],
     [['--out'], 'wirekit-generate: --out needs a value\nRun wirekit-generate --help for usage.\n'],

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { LongForm } from '../protos/long-values.js';
 import { generateTypeScript } from './generate-types.js';
 
 /** Where the command line tool writes its messages. */
@@ -13,6 +14,7 @@ interface CliArgs {
   readonly includeDirs: readonly string[];
   readonly out: string | undefined;
   readonly importFrom: string | undefined;
+  readonly longs: LongForm | undefined;
   readonly files: readonly string[];
 }
 
@@ -27,6 +29,8 @@ Options:
                          path or under one of these directories.
   --out FILE             The TypeScript file to write.
   --import-from MODULE   Module the generated code imports from (default: @wirekit/core).
+  --longs bigint|string  How 64-bit integer fields are typed and decoded (default: bigint); string gives
+                         decimal digits, for code that hands them to JSON.
   -h, --help             Show this help.
 `;
 
@@ -65,6 +69,7 @@ export function runCli(argv: readonly string[], output: CliOutput = DEFAULT_OUTP
       files: args.files,
       includeDirs: args.includeDirs,
       ...(args.importFrom === undefined ? {} : { importFrom: args.importFrom }),
+      ...(args.longs === undefined ? {} : { longs: args.longs }),
     });
     if (readIfExists(out) === source) {
       output.stdout(`${out} is up to date\n`);
@@ -84,6 +89,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
   let help = false;
   let out: string | undefined;
   let importFrom: string | undefined;
+  let longs: LongForm | undefined;
   const includeDirs: string[] = [];
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -110,12 +116,18 @@ function parseArgs(argv: readonly string[]): CliArgs {
       case '--import-from':
         importFrom = value();
         break;
+      case '--longs': {
+        const form = value();
+        if (form !== 'bigint' && form !== 'string') throw new Error(`--longs must be bigint or string, not ${form}`);
+        longs = form;
+        break;
+      }
       default:
         if (arg.startsWith('-')) throw new Error(`unknown option ${arg}`);
         files.push(arg);
     }
   }
-  return { help, includeDirs, out, importFrom, files };
+  return { help, includeDirs, out, importFrom, longs, files };
 }
 
 /** `--out=x` → [`--out`, `x`]; `-Idir` → [`-I`, `dir`], as protoc accepts both. */

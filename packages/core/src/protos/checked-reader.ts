@@ -7,8 +7,40 @@ type NodeBuffer = Buffer & { utf8Slice?(start: number, end: number): string };
  * protobufjs's reader for Node Buffers, except that a string running past the end of the message is an
  * error. The stock one cuts such a string short and carries on, so truncated or corrupt input would decode
  * to a wrong message instead of failing; protobufjs's plain Uint8Array reader already checks.
+ *
+ * It also counts the fields the generated decoders skip, which are the fields their types do not know: a
+ * message whose count did not change while it was decoded has no unknown fields to keep (`unknown-fields.ts`).
  */
-class CheckedBufferReader extends protobuf.BufferReader {
+export class CheckedBufferReader extends protobuf.BufferReader {
+  /** How many fields the decoders skipped so far. */
+  skipped = 0;
+
+  /**
+   * protobufjs's reader takes a varint longer than five bytes to be ten long (a negative int32, sign-extended),
+   * and skips five more bytes blindly. One of six to nine bytes, an int64 value read as int32 after a schema
+   * change (which the protobuf guide promises works, truncating like a C++ cast), would throw the reader off:
+   * such varints are read with the 64-bit reader, whose low 32 bits are the value.
+   */
+  override uint32(): number {
+    const buffer = this.buf;
+    const at = this.pos;
+    if (
+      (buffer[at] as number) >= 0x80 &&
+      (buffer[at + 1] as number) >= 0x80 &&
+      (buffer[at + 2] as number) >= 0x80 &&
+      (buffer[at + 3] as number) >= 0x80 &&
+      (buffer[at + 4] as number) >= 0x80
+    ) {
+      return this.uint64().low >>> 0;
+    }
+    return super.uint32();
+  }
+
+  override skipType(wireType: number, depth?: number): protobuf.Reader {
+    this.skipped++;
+    return super.skipType(wireType, depth);
+  }
+
   override string(): string {
     const length = this.uint32();
     const start = this.pos;
@@ -23,7 +55,7 @@ class CheckedBufferReader extends protobuf.BufferReader {
 }
 
 /** A reader over message bytes for protobufjs's generated decoders, checking every length against the end. */
-export function checkedReader(bytes: Uint8Array): protobuf.Reader {
+export function checkedReader(bytes: Uint8Array): CheckedBufferReader {
   // A view, not a copy: any Uint8Array gets Buffer's fast string decoding, and bytes fields decode to Buffers.
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return new CheckedBufferReader(buffer);

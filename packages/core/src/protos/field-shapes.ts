@@ -9,6 +9,8 @@ import protobuf from 'protobufjs';
  *   the wire); the zero value is left off the wire when encoding.
  * - `explicit`: a field with presence: a message, a proto3 `optional` scalar, a oneof member, a proto2
  *   optional or required field. `undefined` when not on the wire; sent whenever set, even to a zero value.
+ *   The members of a declared oneof are not properties of their own: the oneof is one property holding
+ *   `{ case, value }` (see `OneofPlan`). Fields of some well-known types take other forms (see `FieldForm`).
  * - `repeated`: an array, `[]` when empty.
  * - `map`: a plain object with string keys.
  */
@@ -28,9 +30,30 @@ export function propertyName(field: Field): string {
   return protobuf.util.camelCase(field.name);
 }
 
+/** A field's name in JSON: its `json_name` option, or protoc's lowerCamelCase of its name (`amount_cents` → `amountCents`). */
+export function jsonName(field: Field): string {
+  const option: unknown = field.options?.json_name;
+  return typeof option === 'string' ? option : protocJsonName(field.name);
+}
+
+/** protoc's json_name: underscores dropped, the character after each one upper-cased. */
+export function protocJsonName(name: string): string {
+  return name.replace(/_+(.?)/g, (_, next: string) => next.toUpperCase());
+}
+
+/** The property name of a declared oneof in plain objects: `contact_info` → `contactInfo`, as for fields. */
+export function oneofPropertyName(oneof: OneOf): string {
+  return protobuf.util.camelCase(oneof.name);
+}
+
 /** The fields a message maps: its own, not extensions declared on it elsewhere. */
 export function mappedFields(type: Type): Field[] {
   return type.fieldsArray.filter((field) => field.declaringField === null && field.extend === undefined);
+}
+
+/** The fields a message maps that belong to no declared oneof, in proto order. */
+export function plainFields(type: Type): Field[] {
+  return mappedFields(type).filter((field) => field.partOf === null || isSyntheticOneof(field.partOf));
 }
 
 /** The oneofs written in the proto, without those protobufjs (like protoc) synthesizes for proto3 `optional`. */

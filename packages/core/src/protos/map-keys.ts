@@ -1,6 +1,6 @@
 import protobuf from 'protobufjs';
 import { expected } from './field-type-error.js';
-import { signedLongToBigInt, unsignedLongToBigInt } from './value-converters.js';
+import { signedLongToBigInt, unsignedLongToBigInt } from './long-values.js';
 
 /**
  * Converts the keys of a map field. Plain objects key maps by strings (integers in decimal, booleans as

@@ -1,7 +1,10 @@
 import type { Type } from 'protobufjs';
 import type { FieldShape } from './field-shapes.js';
-import { expected, FieldTypeError } from './field-type-error.js';
+import { expected } from './field-type-error.js';
+import { compileFromWire, type FromWire } from './from-wire.js';
 import type { MapKeyConverter } from './map-keys.js';
+import { compileToWire, type ToWire } from './to-wire.js';
+import { unknownFields } from './unknown-fields.js';
 import type { ValueConverter } from './value-converters.js';
 
 /** One field, with everything its conversion needs looked up ahead of time. */
@@ -17,20 +20,30 @@ export interface FieldPlan {
   readonly mapKey: MapKeyConverter | undefined;
 }
 
-/** The members of one declared oneof, by property and protobufjs field name. */
+/**
+ * A declared oneof: one property holding `{ case, value }`, `case` being the property name its member would
+ * have as a field (`choiceText`), and `value` that member's value.
+ */
 export interface OneofPlan {
+  /** The oneof's name in the proto, `choice`. */
   readonly name: string;
-  readonly props: readonly string[];
-  readonly keys: readonly string[];
+  /** Its plain-object property, `choice`. */
+  readonly prop: string;
+  /** The members, in proto order; each one's `prop` is its `case`. */
+  readonly members: readonly FieldPlan[];
 }
 
 /** A message as a plain object, or as the object protobufjs's encoder reads and decoder returns. */
-export type PlainObject = Record<string, unknown>;
+export type PlainObject = Record<string | symbol, unknown>;
+
+/** Checks the object `toWire` made (a Duration's range, …); throws `FieldTypeError`. */
+export type WireCheck = (wire: PlainObject) => void;
 
 /** Converts the plain form of one message type to and from what protobufjs reads and writes. */
 export class MessageConverter {
-  #fields: readonly FieldPlan[] = [];
-  #oneofs: readonly OneofPlan[] = [];
+  #check: WireCheck | undefined;
+  #toWire: ToWire = () => ({});
+  #fromWire: FromWire = () => ({});
   readonly #type: Type;
   readonly #description: string;
 
@@ -48,155 +61,31 @@ export class MessageConverter {
     };
   }
 
-  plan(fields: readonly FieldPlan[], oneofs: readonly OneofPlan[]): void {
-    this.#fields = fields;
-    this.#oneofs = oneofs;
+  /** Sets the fields (oneof members excluded) and oneofs, once they are planned; `check` validates the result. */
+  plan(fields: readonly FieldPlan[], oneofs: readonly OneofPlan[], check?: WireCheck): void {
+    this.#check = check;
+    this.#toWire = compileToWire(fields, oneofs);
+    this.#fromWire = compileFromWire(fields, oneofs);
   }
 
+  /** The object protobufjs's encoder reads for a plain message; throws `FieldTypeError` naming the path. */
   toWire(value: unknown): PlainObject {
     if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
       throw expected(this.#description, value);
     }
     const input = value as PlainObject;
-    for (const oneof of this.#oneofs) checkOneof(oneof, input);
-    const out: PlainObject = {};
-    let current: FieldPlan | undefined;
-    try {
-      for (const field of this.#fields) {
-        current = field;
-        const item = input[field.prop];
-        if (item === undefined || item === null) {
-          if (field.required) throw new FieldTypeError('is required, but not set');
-          continue;
-        }
-        switch (field.shape) {
-          case 'implicit': {
-            const wire = field.value.toWire(item);
-            if (!field.value.isZero(wire)) out[field.key] = wire;
-            break;
-          }
-          case 'explicit':
-            out[field.key] = field.value.toWire(item);
-            break;
-          case 'repeated':
-            out[field.key] = listToWire(item, field.value);
-            break;
-          case 'map':
-            out[field.key] = mapToWire(item, field.mapKey as MapKeyConverter, field.value);
-            break;
-        }
-      }
-    } catch (error: unknown) {
-      if (error instanceof FieldTypeError && current !== undefined) error.path.unshift(`.${current.prop}`);
-      throw error;
+    const out = this.#toWire(input);
+    this.#check?.(out);
+    const unknown = input[unknownFields];
+    if (unknown !== undefined) {
+      if (!(unknown instanceof Uint8Array)) throw expected('a Uint8Array under [unknownFields]', unknown);
+      out[unknownFields] = unknown;
     }
     return out;
   }
 
+  /** The plain form of a message protobufjs decoded. */
   fromWire(message: PlainObject): PlainObject {
-    const out: PlainObject = {};
-    for (const field of this.#fields) {
-      const convert = field.value.fromWire;
-      switch (field.shape) {
-        case 'implicit': {
-          const item = message[field.key];
-          out[field.prop] = convert === undefined ? item : convert(item);
-          break;
-        }
-        case 'explicit':
-          // The decoder sets fields found on the wire on the message itself; unset ones come from its prototype.
-          if (Object.hasOwn(message, field.key)) {
-            const item = message[field.key];
-            out[field.prop] = convert === undefined ? item : convert(item);
-          }
-          break;
-        case 'repeated': {
-          const list = message[field.key] as unknown[];
-          // The decoder made a fresh array for this message, so it can be handed out as it is.
-          out[field.prop] = convert === undefined ? list : list.map(convert);
-          break;
-        }
-        case 'map':
-          out[field.prop] = mapFromWire(message[field.key] as PlainObject, field.mapKey as MapKeyConverter, convert);
-          break;
-      }
-    }
-    for (const oneof of this.#oneofs) keepLastOneofMember(oneof, message, out);
-    return out;
+    return this.#fromWire(message);
   }
-}
-
-function checkOneof(oneof: OneofPlan, input: PlainObject): void {
-  let set: string | undefined;
-  for (const prop of oneof.props) {
-    if (input[prop] === undefined || input[prop] === null) continue;
-    if (set !== undefined) {
-      throw new FieldTypeError(`"${set}" and "${prop}" are both set, but they belong to oneof "${oneof.name}"; set at most one`);
-    }
-    set = prop;
-  }
-}
-
-/** When a oneof appears more than once on the wire the last member wins, as in every protobuf runtime. */
-function keepLastOneofMember(oneof: OneofPlan, message: PlainObject, out: PlainObject): void {
-  let count = 0;
-  for (const prop of oneof.props) if (out[prop] !== undefined) count++;
-  if (count < 2) return;
-  // protobufjs sets each member it decodes as an own property, so the last one in key order came last.
-  const keys = Object.keys(message);
-  let last = -1;
-  for (const key of oneof.keys) last = Math.max(last, keys.indexOf(key));
-  oneof.keys.forEach((key, i) => {
-    const prop = oneof.props[i];
-    if (prop !== undefined && keys.indexOf(key) !== last) delete out[prop];
-  });
-}
-
-function listToWire(value: unknown, converter: ValueConverter): unknown[] {
-  if (!Array.isArray(value)) throw expected('an array', value);
-  const out = new Array<unknown>(value.length);
-  let i = 0;
-  try {
-    for (; i < value.length; i++) out[i] = converter.toWire(value[i]);
-  } catch (error: unknown) {
-    if (error instanceof FieldTypeError) error.path.unshift(`[${i}]`);
-    throw error;
-  }
-  return out;
-}
-
-function mapToWire(value: unknown, keys: MapKeyConverter, converter: ValueConverter): PlainObject {
-  if (!isPlainObject(value)) throw expected('a plain object (a map)', value);
-  const out: PlainObject = {};
-  let key: string | undefined;
-  try {
-    for (key of Object.keys(value)) setKey(out, keys.toWire(key), converter.toWire(value[key]));
-  } catch (error: unknown) {
-    if (error instanceof FieldTypeError && key !== undefined) error.path.unshift(`[${JSON.stringify(key)}]`);
-    throw error;
-  }
-  return out;
-}
-
-function mapFromWire(map: PlainObject, keys: MapKeyConverter, convert: ValueConverter['fromWire']): PlainObject {
-  // The decoder made a fresh object for this message, so one needing no conversion is handed out as it is.
-  if (keys.fromWire === undefined && convert === undefined) return map;
-  const out: PlainObject = {};
-  for (const key of Object.keys(map)) {
-    const item = map[key];
-    setKey(out, keys.fromWire === undefined ? key : keys.fromWire(key), convert === undefined ? item : convert(item));
-  }
-  return out;
-}
-
-/** Sets a key of a map object, `__proto__` included, without touching the object's prototype. */
-function setKey(target: PlainObject, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
-}
-
-function isPlainObject(value: unknown): value is PlainObject {
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
 }

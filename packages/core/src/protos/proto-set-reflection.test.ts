@@ -44,7 +44,8 @@ describe('ProtoSet.packageDefinition with @grpc/reflection', () => {
     server?.forceShutdown();
   });
 
-  const ask = (request: Record<string, unknown>): Promise<Record<string, unknown>> => {
+  /** Asks one question (the request's `message_request` oneof) and gives the answer (the response's `message_response`). */
+  const ask = (question: { case: string; value: unknown }): Promise<{ case: string; value: unknown }> => {
     const method = ServerReflection.methods.ServerReflectionInfo;
     if (method === undefined) throw new Error('no ServerReflectionInfo rpc');
     const call = client.makeBidiStreamRequest(
@@ -54,32 +55,32 @@ describe('ProtoSet.packageDefinition with @grpc/reflection', () => {
     );
     return new Promise((resolve, reject) => {
       call.on('data', (response: Record<string, unknown>) => {
-        resolve(response);
+        resolve(response.messageResponse as { case: string; value: unknown });
         call.end();
       });
       call.on('error', reject);
-      call.write(request);
+      call.write({ messageRequest: question });
     });
   };
 
   it('lists the services', async () => {
-    const response = await ask({ listServices: '*' });
-    expect(response.listServicesResponse).toEqual({ service: [{ name: 'kitchen.v1.KitchenService' }] });
+    const answer = await ask({ case: 'listServices', value: '*' });
+    expect(answer).toEqual({ case: 'listServicesResponse', value: { service: [{ name: 'kitchen.v1.KitchenService' }] } });
   });
 
   it('serves the real files, with their names, imports and proto3 optional fields', async () => {
-    const response = await ask({ fileContainingSymbol: 'kitchen.v1.KitchenService' });
-    const encoded = (response.fileDescriptorResponse as { fileDescriptorProto: Uint8Array[] }).fileDescriptorProto;
+    const answer = await ask({ case: 'fileContainingSymbol', value: 'kitchen.v1.KitchenService' });
+    expect(answer.case).toBe('fileDescriptorResponse');
+    const encoded = (answer.value as { fileDescriptorProto: Uint8Array[] }).fileDescriptorProto;
     const files = encoded.map(
       (bytes) => descriptor.FileDescriptorProto.toObject(descriptor.FileDescriptorProto.decode(bytes)) as FileProto,
     );
-    expect(files.map((file) => file.name).sort()).toEqual([
-      'google/protobuf/empty.proto',
-      'google/protobuf/timestamp.proto',
-      'kitchen_sink.proto',
-    ]);
+    const imports = ['any', 'duration', 'empty', 'field_mask', 'struct', 'timestamp', 'wrappers'].map(
+      (name) => `google/protobuf/${name}.proto`,
+    );
+    expect(files.map((file) => file.name).sort()).toEqual([...imports, 'kitchen_sink.proto']);
     const kitchen = files.find((file) => file.name === 'kitchen_sink.proto');
-    expect(kitchen?.dependency).toEqual(['google/protobuf/empty.proto', 'google/protobuf/timestamp.proto']);
+    expect(kitchen?.dependency).toEqual(imports);
     const sink = kitchen?.messageType.find((message) => message.name === 'KitchenSink');
     expect(sink?.field.find((field) => field.name === 'maybe_int32')?.proto3Optional).toBe(true);
   });

@@ -6,14 +6,15 @@ import protobuf from 'protobufjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeFileDescriptorSet, encodeFileDescriptorSet, type FileDescriptorSetObject } from './descriptor-objects.js';
 import { defineService, ProtoSet } from './proto-set.js';
+import { ProtoTimestamp } from './proto-timestamp.js';
 
 const testSupport = fileURLToPath(new URL('./test-support', import.meta.url));
 const files = ['kitchen_sink.proto', 'legacy.proto'];
 const fromFiles = ProtoSet.load(files, { includeDirs: [testSupport] });
 const fromDescriptors = ProtoSet.fromDescriptorSet(fromFiles.toDescriptorSet());
-// Written by protoc 35.1 (grpcio-tools 1.84):
-//   python -m grpc_tools.protoc -I . -I <grpc_tools>/_proto --include_imports \
-//     --descriptor_set_out=kitchen_sink.protoc.pb kitchen_sink.proto legacy.proto
+// Written by protoc 3.21.12 (Debian's protobuf-compiler; for the earlier version of these files it wrote the very
+// bytes protoc 35.1 of grpcio-tools 1.84 did):
+//   protoc -I . --include_imports --descriptor_set_out=kitchen_sink.protoc.pb kitchen_sink.proto legacy.proto
 // Regenerate it after changing either .proto file.
 const protocDescriptorSet = new Uint8Array(readFileSync(path.join(testSupport, 'kitchen_sink.protoc.pb')));
 
@@ -45,10 +46,24 @@ const richSink: Plain = {
   colorsByUlong: { '18446744073709551615': 'COLOR_RED' },
   countsByFlag: { false: 1 },
   totals: { t: 5n },
-  choiceNested: { note: 'c' },
+  choice: { case: 'choiceNested', value: { note: 'c' } },
   maybeInt32: 0,
   maybeBool: false,
-  createdAt: { seconds: 1n, nanos: 2 },
+  createdAt: new ProtoTimestamp(1n, 2),
+  timeout: { seconds: -1n, nanos: -2 },
+  wrappedInt64: -(2n ** 63n),
+  wrappedBytes: new Uint8Array([3]),
+  details: { a: [1, 'b', null, { c: true }] },
+  dynamic: null,
+  items: [],
+  updateMask: ['a.b', 'c'],
+  nothing: {},
+  extra: { typeUrl: 'type.googleapis.com/kitchen.v1.PhoneNumber', value: new Uint8Array([10, 1, 49]) },
+  history: [new Date(0), new ProtoTimestamp(-1n, 999_999_999)],
+  settings: { k: 'v' },
+  wrappedList: [0, 7],
+  contact: { case: 'contactNote', value: null },
+  renamed: 'r',
 };
 const richOrder: Plain = { id: 'o', quantity: 0, codes: [1], loose: [2], kind: 'KIND_B', extra: { note: 'g' } };
 
@@ -76,8 +91,7 @@ describe('ProtoSet.load', () => {
     const byPath = ProtoSet.load(path.join(testSupport, 'kitchen_sink.proto'));
     expect(byPath.serviceNames).toEqual(['kitchen.v1.KitchenService']);
     expect(decodeFileDescriptorSet(byPath.toDescriptorSet()).file?.map((f) => f.name)).toEqual([
-      'google/protobuf/empty.proto',
-      'google/protobuf/timestamp.proto',
+      ...['any', 'duration', 'empty', 'field_mask', 'struct', 'timestamp', 'wrappers'].map((name) => `google/protobuf/${name}.proto`),
       'kitchen_sink.proto',
     ]);
   });
@@ -100,9 +114,11 @@ describe('ProtoSet.load', () => {
     const codec = protos.codec<Plain>('wkt.All');
     const value = {
       duration: { seconds: -1n, nanos: -5 },
-      wrapped: { value: 2n ** 60n },
-      value: { stringValue: 's' },
-      struct: { fields: { a: { numberValue: 1 } } },
+      wrapped: 2n ** 60n,
+      value: 's',
+      struct: { a: 1 },
+      mask: ['a'],
+      any: { typeUrl: 'type.googleapis.com/google.protobuf.Empty', value: new Uint8Array(0) },
       file: { name: 'x.proto', messageType: [{ name: 'M' }] },
     };
     expect(codec.decode(codec.encode(value))).toMatchObject(value);

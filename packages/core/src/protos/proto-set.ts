@@ -4,7 +4,7 @@ import type { NamespaceBase, Root, Service, Type } from 'protobufjs';
 import protobuf from 'protobufjs';
 import type { MessageCodec, MethodDefinition, MethodMap, RpcMode, ServiceDefinition } from '../definition.js';
 import { idempotencyLevelName, splitFileDescriptorSet } from './descriptor-objects.js';
-import { MessageCodecs } from './message-codec.js';
+import { type CodecOptions, MessageCodecs } from './message-codec.js';
 import { parseProtoFiles } from './proto-files.js';
 import { readDescriptorSet } from './read-descriptor-set.js';
 import { writeDescriptorSet } from './write-descriptor-set.js';
@@ -30,8 +30,8 @@ export interface ServiceInfo {
   readonly methods: readonly MethodInfo[];
 }
 
-/** Where `ProtoSet.load` looks for files. */
-export interface ProtoLoadOptions {
+/** Where `ProtoSet.load` looks for files, and how its codecs map values. */
+export interface ProtoLoadOptions extends CodecOptions {
   /** Directories imports (and the given files) are resolved against, like protoc's `--proto_path`. */
   readonly includeDirs?: readonly string[];
 }
@@ -58,13 +58,14 @@ export class ProtoSet {
   readonly serviceNames: readonly string[];
   readonly #types = new Map<string, Type>();
   readonly #services = new Map<string, ServiceInfo>();
-  readonly #codecs = new MessageCodecs();
+  readonly #codecs: MessageCodecs;
   readonly #writeDescriptorSet: () => Uint8Array;
   #descriptorSet: Uint8Array | undefined;
   #packageDefinition: PackageDefinition | undefined;
 
-  private constructor(root: Root, writeDescriptors: () => Uint8Array) {
+  private constructor(root: Root, writeDescriptors: () => Uint8Array, options: CodecOptions) {
     this.#writeDescriptorSet = writeDescriptors;
+    this.#codecs = new MessageCodecs({ longs: options.longs ?? 'bigint' }, (name) => this.#types.get(name));
     indexDefinitions(root, this.#types, this.#services);
     this.serviceNames = Object.freeze([...this.#services.keys()]);
   }
@@ -73,19 +74,20 @@ export class ProtoSet {
    * Parses .proto files. Imports resolve against `includeDirs`; google/protobuf/{any, duration, empty,
    * field_mask, struct, timestamp, wrappers, descriptor}.proto resolve without files. A given file is found
    * as a path, or under an include directory; outside every include directory, its own directory is one.
+   * `longs: 'string'` makes 64-bit integer fields decimal strings instead of bigints.
    *
    * @throws Error naming the file (and line) when a file is missing, does not parse, or uses an unknown type.
    */
   static load(files: string | readonly string[], options: ProtoLoadOptions = {}): ProtoSet {
     const parsed = parseProtoFiles(typeof files === 'string' ? [files] : files, options.includeDirs);
-    return new ProtoSet(parsed.root, () => writeDescriptorSet(parsed));
+    return new ProtoSet(parsed.root, () => writeDescriptorSet(parsed), options);
   }
 
   /**
    * Loads a serialized google.protobuf.FileDescriptorSet (as `protoc --descriptor_set_out --include_imports`
-   * writes it, or `toDescriptorSet` returns), given as bytes or base64.
+   * writes it, or `toDescriptorSet` returns), given as bytes or base64. `options` as for `load`.
    */
-  static fromDescriptorSet(bytes: Uint8Array | string): ProtoSet {
+  static fromDescriptorSet(bytes: Uint8Array | string, options: CodecOptions = {}): ProtoSet {
     let copy: Uint8Array;
     if (typeof bytes === 'string') {
       const base64 = bytes.replace(/\s+/g, '');
@@ -95,7 +97,7 @@ export class ProtoSet {
       // Our own copy, since the caller may reuse the buffer (`new Uint8Array` copies; a Buffer's slice would not).
       copy = new Uint8Array(bytes);
     }
-    return new ProtoSet(readDescriptorSet(copy), () => copy);
+    return new ProtoSet(readDescriptorSet(copy), () => copy, options);
   }
 
   /** The service with this full name (`payments.v1.PaymentService`), or `undefined`. */

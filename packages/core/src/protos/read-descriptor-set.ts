@@ -10,6 +10,7 @@ import {
   SCALAR_DESCRIPTOR_TYPES,
   type ServiceDescriptorObject,
 } from './descriptor-objects.js';
+import { protocJsonName } from './field-shapes.js';
 
 type Syntax = 'proto2' | 'proto3';
 
@@ -124,6 +125,8 @@ function fieldJson(field: FieldDescriptorObject): IField {
   else if (field.label === 'LABEL_REQUIRED') json.rule = 'required';
   const options: Record<string, unknown> = {};
   if (field.proto3Optional === true) options.proto3_optional = true;
+  // Only a json_name other than protoc's default was written in the .proto file; the JSON mapping needs it.
+  if (field.jsonName !== undefined && field.jsonName !== protocJsonName(nameOf(field))) options.json_name = field.jsonName;
   if (field.options?.packed !== undefined) options.packed = field.options.packed;
   if (field.options?.deprecated === true) options.deprecated = true;
   if (field.defaultValue !== undefined) options.default = defaultValue(field);

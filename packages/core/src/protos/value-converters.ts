@@ -1,5 +1,6 @@
 import type { Enum } from 'protobufjs';
 import { expected } from './field-type-error.js';
+import { type LongForm, longConverter } from './long-values.js';
 
 /**
  * Converts single values of one proto type between the plain-object form and what protobufjs's generated
@@ -12,20 +13,9 @@ export interface ValueConverter {
   readonly fromWire: ((value: unknown) => unknown) | undefined;
   /** Whether a `toWire` result is the type's zero value, which proto3 leaves off the wire. */
   readonly isZero: (wire: unknown) => boolean;
+  /** `null` is a value of the type (google.protobuf.Value's NULL_VALUE) rather than "not set". */
+  readonly nullIsValue?: boolean;
 }
-
-/** What protobufjs decodes 64-bit integers into (a `Long`), or accepts in their place. */
-interface LongBits {
-  readonly low: number;
-  readonly high: number;
-}
-
-const TWO_32 = 4294967296;
-// Below this magnitude of the high word, high * 2^32 + low is exact in a double.
-const HIGH_EXACT = 0x200000;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const UINT64_MAX = 2n ** 64n - 1n;
 
 const isZeroNumber = (wire: unknown): boolean => wire === 0;
 
@@ -78,43 +68,7 @@ const BYTES: ValueConverter = {
   isZero: (wire) => (wire as Uint8Array).length === 0,
 };
 
-function int64(unsigned: boolean): ValueConverter {
-  const min = unsigned ? 0n : INT64_MIN;
-  const max = unsigned ? UINT64_MAX : INT64_MAX;
-  const what = unsigned ? 'a bigint from 0 to 2^64-1' : 'a bigint from -2^63 to 2^63-1';
-  return {
-    toWire: (value) => {
-      if (typeof value === 'bigint') {
-        if (value < min || value > max) throw expected(what, value, 'out of range');
-        // Small values go as numbers, which protobufjs writes without allocating.
-        if (value >= -9007199254740991n && value <= 9007199254740991n) return Number(value);
-        return { low: Number(BigInt.asIntN(32, value)), high: Number(BigInt.asIntN(32, value >> 32n)) } satisfies LongBits;
-      }
-      if (typeof value === 'number' && Number.isSafeInteger(value) && (!unsigned || value >= 0)) return value;
-      throw expected('a bigint', value, typeof value === 'number' ? 'numbers must be safe integers' : undefined);
-    },
-    fromWire: unsigned ? unsignedLongToBigInt : signedLongToBigInt,
-    isZero: isZeroNumber,
-  };
-}
-
-/** A decoded signed 64-bit value (a `Long`, or the number 0 protobufjs uses as a map value default) as a bigint. */
-export function signedLongToBigInt(value: unknown): bigint {
-  if (typeof value === 'number') return BigInt(value);
-  const { low, high } = value as LongBits;
-  if (high > -HIGH_EXACT && high < HIGH_EXACT) return BigInt(high * TWO_32 + (low >>> 0));
-  return BigInt(high) * 4294967296n + BigInt(low >>> 0);
-}
-
-/** A decoded unsigned 64-bit value as a bigint. */
-export function unsignedLongToBigInt(value: unknown): bigint {
-  if (typeof value === 'number') return BigInt(value);
-  const { low } = value as LongBits;
-  const high = (value as LongBits).high >>> 0;
-  if (high < HIGH_EXACT) return BigInt(high * TWO_32 + (low >>> 0));
-  return BigInt(high) * 4294967296n + BigInt(low >>> 0);
-}
-
+// Every scalar but the 64-bit integers, whose converters depend on the plain form chosen for them.
 const SCALARS: Readonly<Record<string, ValueConverter>> = Object.freeze({
   double: FLOATING,
   float: FLOATING,
@@ -123,19 +77,28 @@ const SCALARS: Readonly<Record<string, ValueConverter>> = Object.freeze({
   sfixed32: integer('an int32', -2147483648, 2147483647),
   uint32: integer('a uint32', 0, 4294967295),
   fixed32: integer('a uint32', 0, 4294967295),
-  int64: int64(false),
-  sint64: int64(false),
-  sfixed64: int64(false),
-  uint64: int64(true),
-  fixed64: int64(true),
   bool: BOOL,
   string: STRING,
   bytes: BYTES,
 });
 
-/** The converter of a protobufjs scalar type name (`int64`, `bytes`, …). Converters hold no state. */
-export function scalarConverter(type: string): ValueConverter {
-  const converter = SCALARS[type];
+const LONGS: Readonly<Record<LongForm, Readonly<Record<string, ValueConverter>>>> = Object.freeze({
+  bigint: longConverters('bigint'),
+  string: longConverters('string'),
+});
+
+function longConverters(form: LongForm): Readonly<Record<string, ValueConverter>> {
+  const signed = longConverter(false, form);
+  const unsigned = longConverter(true, form);
+  return Object.freeze({ int64: signed, sint64: signed, sfixed64: signed, uint64: unsigned, fixed64: unsigned });
+}
+
+/**
+ * The converter of a protobufjs scalar type name (`int64`, `bytes`, …), 64-bit integers in the given form.
+ * Converters hold no state.
+ */
+export function scalarConverter(type: string, longs: LongForm = 'bigint'): ValueConverter {
+  const converter = SCALARS[type] ?? LONGS[longs][type];
   if (converter === undefined) throw new Error(`unsupported scalar type "${type}"`);
   return converter;
 }

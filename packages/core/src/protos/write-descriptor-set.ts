@@ -12,7 +12,7 @@ import {
   SCALAR_DESCRIPTOR_TYPES,
   type ServiceDescriptorObject,
 } from './descriptor-objects.js';
-import { isSyntheticOneof } from './field-shapes.js';
+import { isSyntheticOneof, jsonName } from './field-shapes.js';
 import { definitionsByFile, type ParsedProtos, type ProtoFile } from './proto-files.js';
 
 /**
@@ -91,7 +91,7 @@ function fieldDescriptor(field: Field, oneofIndex: number | undefined): FieldDes
     name: field.name,
     number: field.id,
     label: field.repeated || field.map ? 'LABEL_REPEATED' : field.required ? 'LABEL_REQUIRED' : 'LABEL_OPTIONAL',
-    jsonName: typeof field.options?.json_name === 'string' ? field.options.json_name : jsonName(field.name),
+    jsonName: jsonName(field),
   };
   if (field instanceof protobuf.MapField) {
     out.type = 'TYPE_MESSAGE';
@@ -191,11 +191,6 @@ function scalarType(type: string): string {
 function exclusiveRange(range: number[]): RangeObject {
   const [start = 0, end = start] = range;
   return { start, end: end + 1 };
-}
-
-/** protoc's json_name: underscores dropped, the letter after each one upper-cased. */
-function jsonName(name: string): string {
-  return name.replace(/_+(.?)/g, (_, next: string) => next.toUpperCase());
 }
 
 /** protoc's name for a map field's entry message: `labels_by_id` → `LabelsByIdEntry`. */

@@ -17,7 +17,7 @@ export interface EchoResponse {
   message: string;
   sequence: bigint;
   payload: Uint8Array;
-  servedAt?: Timestamp;
+  servedAt?: Date;
 }
 
 /** The `wirekit.test.v1.ExpandRequest` message. */
@@ -32,14 +32,6 @@ export interface CollectResponse {
   count: number;
   joined: string;
   sequenceTotal: bigint;
-}
-
-// Types from imported files.
-
-/** The `google.protobuf.Timestamp` message. */
-export interface Timestamp {
-  seconds: bigint;
-  nanos: number;
 }
 
 /** The descriptors of the files above and of everything they import, embedded so that no .proto file is read at run time. */
