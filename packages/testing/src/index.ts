@@ -6,3 +6,8 @@ export { CapturingLogger } from './captured-logs.js';
 export type { CapturedLog } from './captured-logs.js';
 export { checkBreaking, DEFAULT_BREAKING_RULES, formatBreakingChange } from './breaking/check-breaking.js';
 export type { BreakingChange, CheckBreakingOptions } from './breaking/check-breaking.js';
+export { checkContract, ContractError, expectContract } from './contract/check-contract.js';
+export type { ContractOptions } from './contract/check-contract.js';
+export { readRecordedExchanges } from './contract/recorded-exchange.js';
+export type { RecordedExchange, RecordedJson, RecordedStatus } from './contract/recorded-exchange.js';
+export { ANY_VALUE } from './contract/json-difference.js';
