@@ -36,6 +36,15 @@ export class CheckedBufferReader extends protobuf.BufferReader {
     return super.uint32();
   }
 
+  /**
+   * A bool is true when any bit of its varint is set. protobufjs reads the low 32 bits only, so an int64 of 2^32
+   * read as bool after a schema change (a compatible change, by the protobuf guide) would come out false.
+   */
+  override bool(): boolean {
+    const bits = this.uint64();
+    return bits.low !== 0 || bits.high !== 0;
+  }
+
   override skipType(wireType: number, depth?: number): protobuf.Reader {
     this.skipped++;
     return super.skipType(wireType, depth);

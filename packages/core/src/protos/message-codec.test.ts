@@ -377,3 +377,24 @@ describe('MessageCodec: unusual field names', () => {
     expect(() => odd.encode({ 'x-y': 'three' })).toThrow(new TypeError('names.Odd.x-y: expected an int32, got string "three"'));
   });
 });
+
+describe('reading values written under a compatible older type', () => {
+  it('reads a 64-bit varint whose low 32 bits are zero as bool true, as other runtimes do', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'wirekit-bool-'));
+    try {
+      writeFileSync(join(dir, 'wide.proto'), 'syntax = "proto3";\npackage p;\nmessage M { int64 v = 1; string s = 2; }\n');
+      writeFileSync(join(dir, 'narrow.proto'), 'syntax = "proto3";\npackage q;\nmessage M { bool v = 1; string s = 2; }\n');
+      const wide = ProtoSet.load('wide.proto', { includeDirs: [dir] }).codec<{ v: bigint; s: string }>('p.M');
+      const narrow = ProtoSet.load('narrow.proto', { includeDirs: [dir] }).codec<{ v: boolean; s: string }>('q.M');
+      for (const v of [2n ** 32n, 2n ** 40n, -(2n ** 32n), 1n]) {
+        expect(narrow.decode(wide.encode({ v, s: 'after' }))).toEqual({ v: true, s: 'after' });
+      }
+      expect(narrow.decode(wide.encode({ v: 0n, s: 'after' }))).toEqual({ v: false, s: 'after' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
