@@ -1,5 +1,6 @@
 import { expected, FieldTypeError } from './field-type-error.js';
 import type { LongBits } from './long-values.js';
+import { signedLongToBigInt } from './long-values.js';
 import { ProtoTimestamp, TIMESTAMP_MAX_SECONDS, TIMESTAMP_MIN_SECONDS, TIMESTAMP_RANGE } from './proto-timestamp.js';
 import type { ValueConverter } from './value-converters.js';
 import type { FieldForm } from './well-known-types.js';
@@ -44,7 +45,10 @@ export const TIMESTAMP: ValueConverter = {
     const { seconds, nanos } = message as WireObject;
     const whole = longToNumber(seconds);
     if (whole < TIMESTAMP_MIN_SECONDS || whole > TIMESTAMP_MAX_SECONDS || typeof nanos !== 'number' || nanos < 0 || nanos > 999_999_999) {
-      throw new Error(`a google.protobuf.Timestamp is outside ${TIMESTAMP_RANGE} (seconds ${whole}, nanos ${String(nanos)})`);
+      // Exact seconds in the message: a number this large would print rounded.
+      throw new Error(
+        `a google.protobuf.Timestamp is outside ${TIMESTAMP_RANGE} (seconds ${signedLongToBigInt(seconds ?? 0)}, nanos ${String(nanos)}); a Date cannot hold it`,
+      );
     }
     return new ProtoTimestamp(whole, nanos);
   },

@@ -91,11 +91,13 @@ describe('google.protobuf.Timestamp as a Date', () => {
     ]);
   });
 
-  it('refuses to decode a timestamp outside the range', () => {
+  it('refuses to decode a timestamp outside the range, naming its exact seconds', () => {
     const far = toBinary(TimestampSchema, { $typeName: 'google.protobuf.Timestamp', seconds: 253_402_300_800n, nanos: 0 });
     expect(() => sink.decode(new Uint8Array([0xc2, 0x02, far.length, ...far]))).toThrow(
       /^cannot decode kitchen\.v1\.KitchenSink: a google\.protobuf\.Timestamp is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59\.999999999Z/,
     );
+    const huge = toBinary(TimestampSchema, { $typeName: 'google.protobuf.Timestamp', seconds: 2n ** 62n, nanos: 0 });
+    expect(() => sink.decode(new Uint8Array([0xc2, 0x02, huge.length, ...huge]))).toThrow('(seconds 4611686018427387904, nanos 0)');
   });
 
   it('ProtoTimestamp checks its parts and keeps the digits below the millisecond through Date setters', () => {
