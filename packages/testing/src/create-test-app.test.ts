@@ -71,6 +71,26 @@ describe('createTestApp', () => {
     expect((await testApp.get(CLOCK)).now()).toBe(42);
   });
 
+  it('captures the spans and metrics of the calls the test made', async () => {
+    const testApp = await createTestApp({
+      services: [GreeterHandlers],
+      providers: [{ provide: CLOCK, useValue: { now: () => 1 } }],
+      captureTelemetry: true,
+      cleanup: onTestFinished,
+    });
+    const greeter = testApp.client(Greeter);
+    await greeter.sayHello({ name: 'a' });
+    await greeter.sayHello({ name: 'boom' }).catch(() => {});
+    const spans = testApp.telemetry?.spans() ?? [];
+    expect(spans.map((span) => [span.name, span.attributes['rpc.grpc.status_code']])).toEqual([
+      ['greeter.v1.Greeter/SayHello', Status.OK],
+      ['greeter.v1.Greeter/SayHello', Status.INTERNAL],
+    ]);
+    const handled = await testApp.telemetry?.registry.getSingleMetricAsString('grpc_server_handled_total');
+    expect(handled).toContain('grpc_code="OK"} 1');
+    expect(handled).toContain('grpc_code="INTERNAL"} 1');
+  });
+
   it('captures what the app logged during the test', async () => {
     const testApp = await createTestApp({
       services: [GreeterHandlers],

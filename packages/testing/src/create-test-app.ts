@@ -13,6 +13,7 @@ import {
   type Token,
 } from '@wirekit/core';
 import { type CapturedLog, CapturingLogger } from './captured-logs.js';
+import { type CapturedTelemetry, captureTelemetry } from './captured-telemetry.js';
 
 /** Options of `createTestApp`: the app's own options, plus what a test changes about it. */
 export interface TestAppOptions extends AppOptions {
@@ -31,6 +32,12 @@ export interface TestAppOptions extends AppOptions {
    * identity under the auth middleware's context key, so a test needs no token.
    */
   readonly callContext?: (context: CallContext) => void;
+  /**
+   * Records the server spans and metrics of the test's calls with the real `tracing()` and `metrics()`
+   * middleware, outermost in the chain; read them from `testApp.telemetry`. Needs the optional peers
+   * `@wirekit/middleware`, `@opentelemetry/sdk-trace-base` and `prom-client`.
+   */
+  readonly captureTelemetry?: boolean;
   /** Runs before the app is served, e.g. to `app.addService(definition, implementation)` without decorators. */
   readonly configure?: (app: App) => void;
 }
@@ -42,6 +49,8 @@ export interface TestApp extends AsyncDisposable {
   readonly transport: InMemoryTransport;
   /** What the app logged (the causes of INTERNAL errors, shutdown problems), unless `logger` was given. */
   readonly logs: readonly CapturedLog[];
+  /** Spans and metrics of the calls, with `captureTelemetry: true`. */
+  readonly telemetry: CapturedTelemetry | undefined;
   /** A typed client over the in-memory transport; the channel settings of `options` are ignored but the limits. */
   client<D extends ServiceDefinition>(definition: D, options?: ClientOptions): Client<D>;
   /** The app's instance of a provided dependency (the override, when one was given). */
@@ -60,7 +69,17 @@ export interface TestApp extends AsyncDisposable {
  * expect(await payments.getPayment({ paymentId: 'p1' })).toMatchObject({ amountCents: 1250n });
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { overrides = [], cleanup, configure, callContext, providers = [], middleware = [], ...appOptions } = options;
+  const {
+    overrides = [],
+    cleanup,
+    configure,
+    callContext,
+    captureTelemetry: capture = false,
+    providers = [],
+    middleware = [],
+    ...appOptions
+  } = options;
+  const telemetry = capture ? await captureTelemetry() : undefined;
   const logger = new CapturingLogger();
   const app = createApp({
     logger,
@@ -68,7 +87,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     shutdownGraceMs: 1_000,
     ...appOptions,
     providers: [...providers, ...overrides],
-    middleware: callContext ? [presetContext(callContext), ...middleware] : middleware,
+    middleware: [...(callContext ? [presetContext(callContext)] : []), ...(telemetry?.middleware ?? []), ...middleware],
   });
   configure?.(app);
   const transport = await app.serveInMemory();
@@ -78,6 +97,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     closing ??= (async () => {
       for (const each of transports) each.close();
       await app.close({ graceMs: 0 });
+      await telemetry?.shutdown();
     })();
     return closing;
   };
@@ -86,6 +106,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     app,
     transport,
     logs: logger.entries,
+    telemetry,
     client(definition, clientOptions = {}) {
       const own = transport.withOptions(clientOptions);
       transports.push(own);

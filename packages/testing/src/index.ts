@@ -4,6 +4,7 @@ export { createTestApp } from './create-test-app.js';
 export type { TestApp, TestAppOptions } from './create-test-app.js';
 export { CapturingLogger } from './captured-logs.js';
 export type { CapturedLog } from './captured-logs.js';
+export type { CapturedTelemetry } from './captured-telemetry.js';
 export { checkBreaking, DEFAULT_BREAKING_RULES, formatBreakingChange } from './breaking/check-breaking.js';
 export type { BreakingChange, CheckBreakingOptions } from './breaking/check-breaking.js';
 export { checkContract, ContractError, expectContract } from './contract/check-contract.js';
