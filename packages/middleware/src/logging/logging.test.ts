@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import {
   type CallContext,
   type Client,
@@ -6,8 +5,6 @@ import {
   createApp,
   createClient,
   createSilentLogger,
-  defineService,
-  ProtoSet,
   RpcError,
   type ServerMiddleware,
   type ServiceImplementation,
@@ -15,20 +12,11 @@ import {
 } from '@wirekit/core';
 import pino, { type LoggerOptions } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EchoService as GeneratedEchoService } from '../../../core/src/test-support/echo.generated.js';
 import { identityKey } from '../shared/identity.js';
 import { traceIdsKey } from '../shared/trace-ids.js';
+import { EchoService } from '../test-support/echo-service.js';
 import { type LoggingOptions, logging } from './logging.js';
 import { requestLoggerKey } from './request-logger.js';
-
-// The core's test service, loaded through the built @wirekit/core the middleware imports, so that the app, the
-// client and the middleware share one copy of the core, as they do in a service.
-const EchoService = defineService<(typeof GeneratedEchoService)['methods']>(
-  ProtoSet.load('wirekit/test/v1/echo.proto', {
-    includeDirs: [fileURLToPath(new URL('../../../core/src/test-support/protos', import.meta.url))],
-  }),
-  'wirekit.test.v1.EchoService',
-);
 
 /** An app on a loopback port with a client to it. */
 async function serve(middleware: ServerMiddleware[], implementation: ServiceImplementation<typeof EchoService>) {

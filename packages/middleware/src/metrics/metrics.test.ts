@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { credentials, Client as GrpcClient, Metadata as GrpcMetadata } from '@grpc/grpc-js';
 import {
   type Client,
@@ -7,8 +6,6 @@ import {
   createApp,
   createClient,
   createSilentLogger,
-  defineService,
-  ProtoSet,
   RpcError,
   type ServerMiddleware,
   type ServiceImplementation,
@@ -16,19 +13,10 @@ import {
 } from '@wirekit/core';
 import { Counter, Gauge, register as globalRegistry, type OpenMetricsContentType, openMetricsContentType, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EchoService as GeneratedEchoService } from '../../../core/src/test-support/echo.generated.js';
+import { EchoService } from '../test-support/echo-service.js';
 import { clientMetrics } from './client-metrics.js';
 import type { MetricsRegistry } from './grpc-metrics.js';
 import { metrics } from './metrics.js';
-
-// The core's test service, loaded through the built @wirekit/core the middleware imports, so that the app, the
-// client and the middleware share one copy of the core, as they do in a service.
-const EchoService = defineService<(typeof GeneratedEchoService)['methods']>(
-  ProtoSet.load('wirekit/test/v1/echo.proto', {
-    includeDirs: [fileURLToPath(new URL('../../../core/src/test-support/protos', import.meta.url))],
-  }),
-  'wirekit.test.v1.EchoService',
-);
 
 const implementation: ServiceImplementation<typeof EchoService> = {
   echo: async (request, ctx) => {

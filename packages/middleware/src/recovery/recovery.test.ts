@@ -1,29 +1,17 @@
-import { fileURLToPath } from 'node:url';
 import {
   type Client,
   closeClient,
   createApp,
   createClient,
-  defineService,
   type Logger,
-  ProtoSet,
   RpcError,
   type ServerMiddleware,
   type ServiceImplementation,
   Status,
 } from '@wirekit/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EchoService as GeneratedEchoService } from '../../../core/src/test-support/echo.generated.js';
+import { EchoService } from '../test-support/echo-service.js';
 import { recovery } from './recovery.js';
-
-// The core's test service, loaded through the built @wirekit/core the middleware imports, so that the app, the
-// client and the middleware share one copy of the core, as they do in a service.
-const EchoService = defineService<(typeof GeneratedEchoService)['methods']>(
-  ProtoSet.load('wirekit/test/v1/echo.proto', {
-    includeDirs: [fileURLToPath(new URL('../../../core/src/test-support/protos', import.meta.url))],
-  }),
-  'wirekit.test.v1.EchoService',
-);
 
 class DatabaseError extends Error {
   override readonly name = 'DatabaseError';
