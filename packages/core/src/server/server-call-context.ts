@@ -27,7 +27,10 @@ export class ServerCallContext implements CallContext {
   readonly header = new Metadata();
   readonly trailer = new Metadata();
   readonly #call: GrpcServerCall;
-  readonly #abort = new AbortController();
+  // Made on first use: most unary handlers never read their signal, and an AbortController per call is a
+  // measurable share of a call's cost.
+  #abort: AbortController | undefined;
+  #abortReason: RpcError | undefined;
   readonly #values = new ContextValues();
   #metadata: Metadata | undefined;
   #headerSent = false;
@@ -47,6 +50,10 @@ export class ServerCallContext implements CallContext {
   }
 
   get signal(): AbortSignal {
+    if (!this.#abort) {
+      this.#abort = new AbortController();
+      if (this.#abortReason) this.#abort.abort(this.#abortReason);
+    }
     return this.#abort.signal;
   }
 
@@ -72,7 +79,7 @@ export class ServerCallContext implements CallContext {
 
   /** Whether the call ended (status sent) or was cancelled. */
   get ended(): boolean {
-    return this.#ended || this.#abort.signal.aborted;
+    return this.#ended || this.#abortReason !== undefined;
   }
 
   sendHeader(extra?: MetadataInit): void {
@@ -92,7 +99,9 @@ export class ServerCallContext implements CallContext {
 
   /** Aborts the handler's signal, e.g. when a shutdown's grace period is over. */
   abort(reason: RpcError): void {
-    if (!this.#abort.signal.aborted) this.#abort.abort(reason);
+    if (this.#abortReason) return;
+    this.#abortReason = reason;
+    this.#abort?.abort(reason);
   }
 
   /** Marks the call finished: later cancellation events (grpc-js sends one when the stream closes) are ignored. */
