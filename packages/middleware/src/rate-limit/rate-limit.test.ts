@@ -1,46 +1,29 @@
-import { fileURLToPath } from 'node:url';
 import {
   type App,
   type AppOptions,
-  type BidiStreaming,
   BidiStreamingMethod,
-  type ClientStreaming,
   ClientStreamingMethod,
   closeClient,
   createApp,
   createClient,
   createSilentLogger,
-  defineService,
-  ProtoSet,
   RpcError,
   type ServerMiddleware,
-  type ServerStreaming,
   ServerStreamingMethod,
   Service,
   Status,
-  type Unary,
   UnaryMethod,
 } from '@wirekit/core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { CollectResponse, EchoRequest, EchoResponse, ExpandRequest } from '../../../core/src/test-support/echo.generated.js';
 import { createRecordingLogger } from '../../../core/src/test-support/harness.js';
 import { identityKey } from '../shared/identity.js';
+import { EchoService } from '../test-support/echo-service.js';
 import { rateLimit } from './rate-limit.js';
 import { RateLimit } from './rate-limit-option.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 
 /** The core's test service, loaded through `@wirekit/core` like the middleware, so decorators and method options come from one copy of core. */
-const EchoService = defineService<{
-  Echo: Unary<EchoRequest, EchoResponse>;
-  Expand: ServerStreaming<ExpandRequest, EchoResponse>;
-  Collect: ClientStreaming<EchoRequest, CollectResponse>;
-  Chat: BidiStreaming<EchoRequest, EchoResponse>;
-}>(
-  ProtoSet.load('wirekit/test/v1/echo.proto', {
-    includeDirs: [fileURLToPath(new URL('../../../core/src/test-support/protos', import.meta.url))],
-  }),
-  'wirekit.test.v1.EchoService',
-);
 
 /** Every mode of the echo service, counting the request messages its handlers read. */
 function echoHandlers(seen: { messages: number } = { messages: 0 }) {

@@ -1,43 +1,24 @@
-import { fileURLToPath } from 'node:url';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import {
-  type BidiStreaming,
   type ClientMiddleware,
-  type ClientStreaming,
   closeClient,
   createApp,
   createClient,
   createSilentLogger,
-  defineService,
-  ProtoSet,
   RpcError,
   type ServerMiddleware,
-  type ServerStreaming,
   type ServiceImplementation,
   Status,
-  type Unary,
 } from '@wirekit/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CollectResponse, EchoRequest, EchoResponse, ExpandRequest } from '../../../core/src/test-support/echo.generated.js';
 import { traceIdsKey } from '../shared/trace-ids.js';
+import { EchoService } from '../test-support/echo-service.js';
 import { clientTracing } from './client-tracing.js';
 import { tracing } from './tracing.js';
 
-// The core's test service (one rpc per mode), defined with this package's @wirekit/core so that the types agree.
-const EchoService = defineService<{
-  Echo: Unary<EchoRequest, EchoResponse>;
-  Expand: ServerStreaming<ExpandRequest, EchoResponse>;
-  Collect: ClientStreaming<EchoRequest, CollectResponse>;
-  Chat: BidiStreaming<EchoRequest, EchoResponse>;
-}>(
-  ProtoSet.load('wirekit/test/v1/echo.proto', {
-    includeDirs: [fileURLToPath(new URL('../../../core/src/test-support/protos', import.meta.url))],
-  }),
-  'wirekit.test.v1.EchoService',
-);
 type EchoClient = ReturnType<typeof createClient<typeof EchoService>>;
 
 const SERVICE = 'wirekit.test.v1.EchoService';
