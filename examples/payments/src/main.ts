@@ -3,7 +3,8 @@ import { createPinoLogger } from '@wirekit/middleware/logging';
 import { serveMetrics } from '@wirekit/middleware/metrics';
 import { startTelemetry } from '@wirekit/middleware/tracing';
 import { Registry } from 'prom-client';
-import { createPaymentsApp, PAYMENTS_MODULE, paymentsMiddleware } from './payments-app.js';
+import { describeLedger } from './create-ledger.js';
+import { createPaymentsApp, ledgerProvider, PAYMENTS_MODULE, paymentsMiddleware } from './payments-app.js';
 import { readPaymentsConfig } from './payments-config.js';
 
 const config = readPaymentsConfig();
@@ -29,7 +30,7 @@ class Observability implements OnShutdown {
 const app = createPaymentsApp({
   logger,
   middleware: paymentsMiddleware(config, { logger, registry }),
-  providers: [...PAYMENTS_MODULE.providers, { provide: Observability, useFactory: () => new Observability() }],
+  providers: [...PAYMENTS_MODULE.providers, ledgerProvider(config), { provide: Observability, useFactory: () => new Observability() }],
 });
 await app.get(Observability);
 const { address } = await app.listen(config.address);
@@ -44,7 +45,7 @@ process.stdout.write(
     '',
     `  Wirekit payments service listening on ${address} (plaintext; health and reflection on)`,
     `  Metrics: http://${metricsHost}:${metricsServer.port}/metrics`,
-    '  Store: in memory (this first version keeps payments until the process exits)',
+    `  Store: ${describeLedger(config)} (PAYMENTS_DB)`,
     config.generatedToken ? `  No PAYMENTS_API_TOKENS or PAYMENTS_JWT_SECRET set: this run's token is ${config.generatedToken}` : '',
     '',
     '  Try it from another terminal, with grpcurl or any gRPC client:',

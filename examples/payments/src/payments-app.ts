@@ -1,4 +1,4 @@
-import { type App, type AppOptions, createApp, type ServerMiddleware } from '@wirekit/core';
+import { type App, type AppOptions, createApp, type Provider, type ServerMiddleware } from '@wirekit/core';
 import { auth } from '@wirekit/middleware/auth';
 import { logging } from '@wirekit/middleware/logging';
 import { metrics } from '@wirekit/middleware/metrics';
@@ -7,16 +7,32 @@ import { recovery } from '@wirekit/middleware/recovery';
 import { tracing } from '@wirekit/middleware/tracing';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { createLedger } from './create-ledger.js';
 import { LEDGER } from './ledger.js';
 import { MemoryLedger } from './memory-ledger.js';
 import { PaymentHandlers } from './payment-service.js';
 import type { PaymentsConfig } from './payments-config.js';
 
-/** The services and providers of the payments service, for `createApp` and for `createTestApp` alike. */
+/**
+ * The services and providers of the payments service, for `createApp` and for `createTestApp` alike. The ledger
+ * here is the in-memory one, so tests leave no files; the running service adds `ledgerProvider(config)`.
+ */
 export const PAYMENTS_MODULE = {
   services: [PaymentHandlers],
   providers: [MemoryLedger, { provide: LEDGER, useExisting: MemoryLedger }],
 } satisfies AppOptions;
+
+/**
+ * The durable ledger `PAYMENTS_DB` names (SQLite by default, PostgreSQL for a URL), replacing the in-memory one
+ * of `PAYMENTS_MODULE` (a later provider for a token wins). The app opens and migrates it at `listen()`
+ * (`onStart`) and closes it at shutdown (`onShutdown`).
+ *
+ * @example
+ * createPaymentsApp({ providers: [...PAYMENTS_MODULE.providers, ledgerProvider(readPaymentsConfig())] });
+ */
+export function ledgerProvider(config: Pick<PaymentsConfig, 'database'>): Provider {
+  return { provide: LEDGER, useFactory: () => createLedger(config) };
+}
 
 const CHARGE = '/payments.v1.PaymentService/Charge';
 

@@ -14,6 +14,11 @@ export interface PaymentsConfig {
   readonly generatedToken: string | undefined;
   /** `PAYMENTS_RATE_LIMIT`: Charge calls per caller, e.g. `100/s` (the default, generous). */
   readonly chargeRateLimit: string;
+  /**
+   * `PAYMENTS_DB`, default `./data/payments.db`: a SQLite file path (its directory is created on first start),
+   * or a `postgres://` / `postgresql://` URL for a ledger shared by several replicas.
+   */
+  readonly database: string;
 }
 
 /** Reads the configuration; a bad value throws naming the variable and what it should look like. */
@@ -38,5 +43,6 @@ export function readPaymentsConfig(env: NodeJS.ProcessEnv = process.env): Paymen
     jwtSecret,
     generatedToken,
     chargeRateLimit: env.PAYMENTS_RATE_LIMIT ?? '100/s',
+    database: env.PAYMENTS_DB || './data/payments.db',
   };
 }
