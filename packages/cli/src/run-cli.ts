@@ -1,10 +1,12 @@
 import { breakingCommand } from './breaking-command.js';
+import { callCommand } from './call-command.js';
 import type { CommandOutput } from './command-output.js';
 
 const HELP = `Usage: wirekit <command> [options]
 
 Commands:
   breaking   list changes to your protos that break existing clients (a CI gate)
+  call       call a gRPC server, list its services, describe its messages (like grpcurl)
 
 Run wirekit <command> --help for a command's options.`;
 
@@ -14,6 +16,8 @@ export async function runCli(args: readonly string[], output: CommandOutput): Pr
   switch (command) {
     case 'breaking':
       return breakingCommand(rest, output);
+    case 'call':
+      return callCommand(rest, output);
     case undefined:
     case '--help':
     case '-h':
