@@ -6,6 +6,8 @@ import { protoPath as healthProtoPath } from 'grpc-health-check';
 import protobuf from 'protobufjs';
 import descriptor from 'protobufjs/ext/descriptor/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Unary } from '../definition.js';
+import { defineService, ProtoSet } from '../protos/proto-set.js';
 import { EchoHandlers } from '../test-support/echo-handlers.js';
 import { type RunningApp, startApp } from '../test-support/harness.js';
 
@@ -116,6 +118,27 @@ describe('health and reflection for stock clients', () => {
     );
     expect(answer).toMatchObject({ message: 'through reflection', sequence: '7' });
     raw.close();
+    for (const each of Object.values(stubs)) each.close();
+  });
+
+  it('describes the health service completely enough to rebuild it from reflection and call it', async () => {
+    running = await startApp({ services: [EchoHandlers] });
+    const stubs = stockClients(running.address);
+    const files = (await ask(stubs.v1, { fileContainingSymbol: 'grpc.health.v1.Health' })) as {
+      fileDescriptorResponse: { fileDescriptorProto: Buffer[] };
+    };
+    const set = descriptor.FileDescriptorSet.encode({
+      file: files.fileDescriptorResponse.fileDescriptorProto.map((bytes) => descriptor.FileDescriptorProto.decode(bytes)),
+    }).finish();
+    const reflected = ProtoSet.fromDescriptorSet(set);
+    // The map field protobufjs-built descriptors used to lose.
+    expect(
+      reflected
+        .codec<{ statuses: Record<string, { status: string }> }>('grpc.health.v1.HealthListResponse')
+        .decode(reflected.codec('grpc.health.v1.HealthListResponse').encode({ statuses: { a: { status: 'SERVING' } } })),
+    ).toEqual({ statuses: { a: { status: 'SERVING' } } });
+    const Health = defineService<{ Check: Unary<{ service: string }, { status: string }> }>(reflected, 'grpc.health.v1.Health');
+    await expect(running.client(Health).check({ service: 'wirekit.test.v1.EchoService' })).resolves.toEqual({ status: 'SERVING' });
     for (const each of Object.values(stubs)) each.close();
   });
 
