@@ -10,7 +10,9 @@ import { Status } from '../status.js';
  *
  * Ends with the abort reason when the call is cancelled or its deadline passes. A client that cancels can make
  * the stream report its end just before the cancellation arrives, so the end is confirmed one turn of the event
- * loop later: a handler that commits work when the stream ends never commits a cancelled stream.
+ * loop later; and when grpc-js's own deadline timer ends the call, its cancellation can arrive later still, so a
+ * stream that ends past the call's deadline ends with DEADLINE_EXCEEDED (`expireIfLate`). A handler that commits
+ * work when the stream ends never commits a cancelled or expired stream.
  *
  * The grpc-js stream is read with `read()`, not its async iterator, because leaving that iterator early destroys
  * the stream, and for a bidi call that would also end the handler's responses.
@@ -19,6 +21,7 @@ export async function* readRequests<Req>(
   readable: Readable,
   codec: MessageCodec<Req>,
   signal: AbortSignal,
+  expireIfLate: () => void = () => {},
 ): AsyncGenerator<Req, void, undefined> {
   let index = 0;
   while (true) {
@@ -32,6 +35,7 @@ export async function* readRequests<Req>(
     await readableOrEnd(readable, signal);
   }
   await nextTurn();
+  expireIfLate();
   signal.throwIfAborted();
 }
 

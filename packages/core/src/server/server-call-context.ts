@@ -104,6 +104,14 @@ export class ServerCallContext implements CallContext {
     this.#abort?.abort(reason);
   }
 
+  /** Aborts with DEADLINE_EXCEEDED when the deadline has passed, whether or not grpc-js has said so yet. */
+  expireIfLate(): void {
+    const deadline = this.deadline;
+    if (deadline !== undefined && Date.now() >= deadline.getTime()) {
+      this.abort(new RpcError(Status.DEADLINE_EXCEEDED, 'the deadline of the call passed'));
+    }
+  }
+
   /** Marks the call finished: later cancellation events (grpc-js sends one when the stream closes) are ignored. */
   end(): void {
     this.#ended = true;

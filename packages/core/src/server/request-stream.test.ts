@@ -1,0 +1,63 @@
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { Metadata as GrpcMetadata } from '@grpc/grpc-js';
+import { describe, expect, it } from 'vitest';
+import { RpcError } from '../rpc-error.js';
+import { Status } from '../status.js';
+import { EchoService } from '../test-support/echo.generated.js';
+import { readRequests } from './request-stream.js';
+import { ServerCallContext } from './server-call-context.js';
+
+/** The parts of a grpc-js server call the context reads, with a deadline chosen by the test. */
+function callWithDeadline(deadline: number) {
+  return Object.assign(new EventEmitter(), {
+    metadata: new GrpcMetadata(),
+    cancelled: false,
+    getPeer: () => '127.0.0.1:1',
+    getDeadline: () => deadline,
+    sendMetadata: () => {},
+    getAuthContext: () => ({}),
+  });
+}
+
+const method = {
+  path: '/p.S/M',
+  service: 'p.S',
+  name: 'M',
+  mode: 'client_streaming',
+  requestStream: true,
+  responseStream: false,
+  idempotency: 'unknown',
+  options: new Map(),
+} as const;
+const codec = EchoService.methods.Collect.requestCodec;
+
+async function drain(readable: PassThrough, context: ServerCallContext): Promise<unknown> {
+  const messages = [];
+  try {
+    for await (const message of readRequests(readable, codec, context.signal, () => context.expireIfLate())) messages.push(message);
+    return messages;
+  } catch (error: unknown) {
+    return error;
+  }
+}
+
+describe('the request stream of a handler', () => {
+  it('ends with DEADLINE_EXCEEDED when it ends after the deadline, before grpc-js reported the expiry', async () => {
+    const context = new ServerCallContext(method, callWithDeadline(Date.now() - 1));
+    const readable = new PassThrough({ objectMode: true });
+    readable.end(Buffer.from(codec.encode({ message: 'late', sequence: 0n, payload: new Uint8Array(), failWithCode: 0 })));
+    const outcome = await drain(readable, context);
+    expect(outcome).toBeInstanceOf(RpcError);
+    expect((outcome as RpcError).code).toBe(Status.DEADLINE_EXCEEDED);
+    expect(context.signal.aborted).toBe(true);
+  });
+
+  it('ends normally when it ends in time', async () => {
+    const context = new ServerCallContext(method, callWithDeadline(Date.now() + 60_000));
+    const readable = new PassThrough({ objectMode: true });
+    readable.end(Buffer.from(codec.encode({ message: 'in time', sequence: 0n, payload: new Uint8Array(), failWithCode: 0 })));
+    expect(await drain(readable, context)).toMatchObject([{ message: 'in time' }]);
+    expect(context.signal.aborted).toBe(false);
+  });
+});
