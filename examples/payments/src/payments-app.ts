@@ -12,6 +12,7 @@ import { LEDGER } from './ledger.js';
 import { MemoryLedger } from './memory-ledger.js';
 import { PaymentHandlers } from './payment-service.js';
 import type { PaymentsConfig } from './payments-config.js';
+import { DEFAULT_STREAM_LIMITS, STREAM_LIMITS } from './stream-limits.js';
 
 /**
  * The services and providers of the payments service, for `createApp` and for `createTestApp` alike. The ledger
@@ -19,7 +20,7 @@ import type { PaymentsConfig } from './payments-config.js';
  */
 export const PAYMENTS_MODULE = {
   services: [PaymentHandlers],
-  providers: [MemoryLedger, { provide: LEDGER, useExisting: MemoryLedger }],
+  providers: [MemoryLedger, { provide: LEDGER, useExisting: MemoryLedger }, { provide: STREAM_LIMITS, useValue: DEFAULT_STREAM_LIMITS }],
 } satisfies AppOptions;
 
 /**
