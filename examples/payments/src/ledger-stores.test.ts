@@ -1,71 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ProtoTimestamp } from '@wirekit/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Payment } from './gen/payments.js';
 import type { Ledger, LedgerChange, NewCharge } from './ledger.js';
-import { MemoryLedger } from './memory-ledger.js';
-import { PostgresLedger } from './postgres-ledger.js';
-import { SqliteLedger } from './sqlite-ledger.js';
+import type { SqliteLedger } from './sqlite-ledger.js';
+import {
+  memoryStores,
+  POSTGRES_URL,
+  postgresStores,
+  type StoreFactory,
+  sqliteStores,
+  warnIfPostgresMissing,
+} from './test-support/stores.js';
 
-/** Opens stores on one shared ledger (several calls: like replicas); `close` closes them all and cleans up. */
-interface StoreFactory {
-  open(): Promise<Ledger>;
-  close(): Promise<void>;
-  /** Whether separately opened stores share one ledger (SQLite on one file, PostgreSQL on one schema). */
-  readonly shared: boolean;
-}
-
-const POSTGRES_URL = process.env.WIREKIT_TEST_POSTGRES_URL;
-if (!POSTGRES_URL) {
-  console.warn(
-    'ledger stores, PostgreSQL: not run, because WIREKIT_TEST_POSTGRES_URL is unset (CI sets postgres://postgres@127.0.0.1:5432/test)',
-  );
-}
-
-function memoryStores(): StoreFactory {
-  const ledger = new MemoryLedger();
-  return { shared: false, open: async () => ledger, close: async () => {} };
-}
-
-function sqliteStores(): StoreFactory {
-  const directory = mkdtempSync(join(tmpdir(), 'wirekit-ledger-'));
-  const opened: SqliteLedger[] = [];
-  return {
-    shared: true,
-    async open() {
-      const ledger = new SqliteLedger({ path: join(directory, 'nested', 'payments.db') });
-      await ledger.onStart();
-      opened.push(ledger);
-      return ledger;
-    },
-    async close() {
-      for (const ledger of opened.splice(0)) await ledger.onShutdown();
-      rmSync(directory, { recursive: true, force: true });
-    },
-  };
-}
-
-function postgresStores(): StoreFactory {
-  // A schema per test, so parallel runs (and tests) never see each other's payments.
-  const schema = `wk_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const opened: PostgresLedger[] = [];
-  return {
-    shared: true,
-    async open() {
-      const ledger = new PostgresLedger({ connectionString: POSTGRES_URL as string, schema, poolSize: 4 });
-      await ledger.onStart();
-      opened.push(ledger);
-      return ledger;
-    },
-    async close() {
-      await opened[0]?.dropSchema();
-      for (const ledger of opened.splice(0)) await ledger.onShutdown();
-    },
-  };
-}
+warnIfPostgresMissing('ledger stores');
 
 const charge: NewCharge = {
   orderId: 'order-1',

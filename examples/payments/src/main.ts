@@ -27,8 +27,12 @@ class Observability implements OnShutdown {
     logger.flush();
   }
 }
+// On SIGTERM or SIGINT, calls in progress get PAYMENTS_SHUTDOWN_GRACE_MS (default 10 s) to finish; then they are
+// cancelled, the store closes and the process exits 0. PAYMENTS_ADDR and PAYMENTS_METRICS_ADDR accept port 0 (a
+// free port); the banner prints the ports chosen.
 const app = createPaymentsApp({
   logger,
+  shutdownGraceMs: config.shutdownGraceMs,
   middleware: paymentsMiddleware(config, { logger, registry }),
   providers: [...PAYMENTS_MODULE.providers, ledgerProvider(config), { provide: Observability, useFactory: () => new Observability() }],
 });

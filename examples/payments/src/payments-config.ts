@@ -19,6 +19,11 @@ export interface PaymentsConfig {
    * or a `postgres://` / `postgresql://` URL for a ledger shared by several replicas.
    */
   readonly database: string;
+  /**
+   * `PAYMENTS_SHUTDOWN_GRACE_MS`, default 10000: how long calls in progress may run after SIGTERM or SIGINT before
+   * they are cancelled (a cancelled ImportLedger commits nothing). Keep it below the orchestrator's kill timeout.
+   */
+  readonly shutdownGraceMs: number;
 }
 
 /** Reads the configuration; a bad value throws naming the variable and what it should look like. */
@@ -35,6 +40,12 @@ export function readPaymentsConfig(env: NodeJS.ProcessEnv = process.env): Paymen
   if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
     throw new Error('PAYMENTS_JWT_SECRET needs at least 32 bytes for HS256 (make one with: openssl rand -base64 48)');
   }
+  const shutdownGraceMs = Number(env.PAYMENTS_SHUTDOWN_GRACE_MS || '10000');
+  if (!Number.isInteger(shutdownGraceMs) || shutdownGraceMs < 0) {
+    throw new Error(
+      `PAYMENTS_SHUTDOWN_GRACE_MS must be a whole number of milliseconds, such as 10000; got "${env.PAYMENTS_SHUTDOWN_GRACE_MS}"`,
+    );
+  }
   const generatedToken = apiTokens.length === 0 && jwtSecret === undefined ? randomBytes(24).toString('base64url') : undefined;
   return {
     address: env.PAYMENTS_ADDR ?? '127.0.0.1:50051',
@@ -44,5 +55,6 @@ export function readPaymentsConfig(env: NodeJS.ProcessEnv = process.env): Paymen
     generatedToken,
     chargeRateLimit: env.PAYMENTS_RATE_LIMIT ?? '100/s',
     database: env.PAYMENTS_DB || './data/payments.db',
+    shutdownGraceMs,
   };
 }

@@ -1,0 +1,115 @@
+import { type RpcError, Status } from '@wirekit/core';
+import { describe, expect, it } from 'vitest';
+import type { PaymentEvent } from './gen/payments.js';
+import { charge, SERVICE_CASES, serve } from './test-support/serve-payments.js';
+import { storeAvailable, warnIfPostgresMissing } from './test-support/stores.js';
+
+warnIfPostgresMissing('payment streams, WatchPayments');
+
+/** Lets the event loop turn `turns` times (no timer): time for a server to run ahead if it could. */
+async function eventLoopTurns(turns: number): Promise<void> {
+  for (let turn = 0; turn < turns; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Gives the server `rounds` chances to read another page: each round lets the event loop turn and makes one
+ * round trip to the store, which is as long as a page read takes (instant in memory, a query on PostgreSQL).
+ */
+async function serverRounds(ledger: { find(paymentId: string): Promise<unknown> }, rounds: number): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    await eventLoopTurns(100);
+    await ledger.find('pay_none');
+  }
+}
+
+for (const [transport, store] of SERVICE_CASES) {
+  describe.runIf(storeAvailable(store))(`payment streams, WatchPayments, ${transport}, ${store} store`, () => {
+    it('sends the existing payments oldest first and ends without follow, filtered by customer', async () => {
+      const { client, ledger } = await serve(transport, store, { watchPageSize: 2 });
+      const created = await ledger.importEntries(
+        ['a', 'b', 'a', 'a', 'b', 'a'].map((customer, index) => charge(`cust-${customer}`, `order-${index}`)),
+      );
+      const ids = created.map((outcome) => (outcome.kind === 'created' ? outcome.payment.paymentId : ''));
+      const all: PaymentEvent[] = [];
+      for await (const event of client.watchPayments({ customerId: '', follow: false })) all.push(event);
+      expect(all.map((event) => event.kind)).toEqual(Array(6).fill('KIND_EXISTING'));
+      expect(all.map((event) => event.payment?.paymentId)).toEqual(ids);
+      const onlyA: PaymentEvent[] = [];
+      for await (const event of client.watchPayments({ customerId: 'cust-a', follow: false })) onlyA.push(event);
+      expect(onlyA.map((event) => event.payment?.orderId)).toEqual(['order-0', 'order-2', 'order-3', 'order-5']);
+      const none: PaymentEvent[] = [];
+      for await (const event of client.watchPayments({ customerId: 'cust-nobody', follow: false })) none.push(event);
+      expect(none).toEqual([]);
+      await ledger.noSubscriptions();
+    });
+
+    it('with follow, sends the existing payments, then creations and settlements of that customer as they happen', async () => {
+      const { client, ledger } = await serve(transport, store);
+      const first = await client.charge({ orderId: 'o-1', amountCents: 1_250n, currency: 'EUR', customerId: 'cust-1' });
+      await client.charge({ orderId: 'o-other', amountCents: 1_250n, currency: 'EUR', customerId: 'cust-2' });
+      const events = client.watchPayments({ customerId: 'cust-1', follow: true })[Symbol.asyncIterator]();
+      expect((await events.next()).value).toMatchObject({ kind: 'KIND_EXISTING', payment: { paymentId: first.paymentId } });
+      // Subscribed before the listing was read: what happens from now on reaches the watcher.
+      await client.charge({ orderId: 'o-skipped', amountCents: 1_250n, currency: 'EUR', customerId: 'cust-2' });
+      const second = await client.charge({ orderId: 'o-2', amountCents: 999n, currency: 'EUR', customerId: 'cust-1' });
+      expect((await events.next()).value).toMatchObject({ kind: 'KIND_CREATED', payment: { paymentId: second.paymentId } });
+      for await (const result of client.settle([{ paymentId: first.paymentId }])) expect(result.settled).toBe(true);
+      expect((await events.next()).value).toMatchObject({
+        kind: 'KIND_SETTLED',
+        payment: { paymentId: first.paymentId, status: 'PAYMENT_STATUS_SETTLED' },
+      });
+      await events.return?.();
+      await ledger.noSubscriptions();
+    });
+
+    it('with follow, ends with DEADLINE_EXCEEDED at the deadline and unsubscribes', async () => {
+      const { client, ledger } = await serve(transport, store);
+      await ledger.charge(charge('cust-1', 'o-1'));
+      const received: PaymentEvent[] = [];
+      const error = await (async () => {
+        for await (const event of client.watchPayments({ customerId: '', follow: true }, { timeoutMs: 300 })) received.push(event);
+      })().catch((e: unknown) => e);
+      expect(received).toHaveLength(1);
+      expect((error as RpcError).code).toBe(Status.DEADLINE_EXCEEDED);
+      await ledger.noSubscriptions();
+    });
+
+    it('reads existing payments only as fast as a slow client consumes them', async () => {
+      const { client, ledger } = await serve(transport, store, { watchPageSize: 10 });
+      const total = 5_000;
+      await ledger.importEntries(Array.from({ length: total }, (_, index) => charge('cust-1', `order-${index}`)));
+      const events = client.watchPayments({ customerId: '', follow: false })[Symbol.asyncIterator]();
+      await events.next();
+      // Until the server stops reading ahead: a store slower than memory takes longer to fill the window.
+      let whileStalled: number;
+      do {
+        whileStalled = ledger.pagesRead;
+        await serverRounds(ledger, 5);
+      } while (ledger.pagesRead !== whileStalled && ledger.pagesRead < total / 10);
+      await serverRounds(ledger, 20);
+      // Held back by flow control: a bounded number of pages ahead of the reader, and no more while it waits.
+      expect(ledger.pagesRead).toBe(whileStalled);
+      expect(whileStalled).toBeLessThan(total / 10 / 2);
+      let received = 1;
+      while (!(await events.next()).done) received++;
+      expect(received).toBe(total);
+      expect(ledger.pagesRead).toBe(total / 10);
+    });
+
+    it('ends a follower that falls too far behind with RESOURCE_EXHAUSTED, saying how to resume', async () => {
+      const { client, ledger } = await serve(transport, store, { watchBufferLimit: 3 });
+      const outcome = await ledger.charge(charge('cust-1', 'o-1'));
+      const events = client.watchPayments({ customerId: '', follow: true })[Symbol.asyncIterator]();
+      await events.next();
+      // Ten changes in one commit, while the server's watcher may keep at most three.
+      await ledger.importEntries(Array.from({ length: 10 }, (_, index) => charge('cust-1', `burst-${index}`)));
+      const error = (await (async () => {
+        while (!(await events.next()).done);
+      })().catch((e: unknown) => e)) as RpcError;
+      expect(error.code).toBe(Status.RESOURCE_EXHAUSTED);
+      expect(error.message).toContain('re-run WatchPayments with follow');
+      expect(error.message).toContain(`events after payment ${outcome.kind === 'created' ? outcome.payment.paymentId : ''}`);
+      await ledger.noSubscriptions();
+    });
+  });
+}
