@@ -22,12 +22,16 @@ describe('createPinoLogger', () => {
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({ level: 20, answer: 42, msg: 'hello' });
   });
 
-  // pino-pretty is not installed in this repository, which is the case these tests pin down.
+  // pino-pretty is installed in this repository (the payments example uses it), but stdout here is a pipe.
   it('writes JSON to stdout when stdout is not a terminal', async () => {
     expect(JSON.parse(await stdoutOf('{}'))).toMatchObject({ level: 30, answer: 42, msg: 'hello' });
+    expect(JSON.parse(await stdoutOf('{ pretty: false, name: "svc" }'))).toMatchObject({ name: 'svc', msg: 'hello' });
   });
 
-  it('falls back to JSON when pretty output is asked for but pino-pretty is not installed', async () => {
-    expect(JSON.parse(await stdoutOf('{ pretty: true, name: "svc" }'))).toMatchObject({ name: 'svc', msg: 'hello' });
+  it('prints readable lines through pino-pretty when asked to and it is installed', async () => {
+    const printed = await stdoutOf('{ pretty: true, name: "svc" }');
+    expect(() => JSON.parse(printed)).toThrow();
+    expect(printed).toMatch(/INFO.*\(svc\/\d+\).*hello/);
+    expect(printed).toContain('answer: 42');
   });
 });
