@@ -1,0 +1,214 @@
+// The multi-process benchmark: bench.v1.Echo served by raw @grpc/grpc-js (the baseline), by Wirekit with no
+// middleware, and by a bare node:http2 server (the ceiling), each in its own process pinned to core 0, loaded by
+// one raw grpc-js client pinned to core 1. Each server reports its own CPU time over IPC, so the steadiest figure
+// is server CPU µs per call (or per streamed message). Rounds interleave the servers; ratios to grpc-js are taken
+// within each round and their median reported.
+//
+//   node bench/run.mjs            # 5 rounds; prints the table, writes docs/benchmarks.json (~2 minutes)
+//   node bench/run.mjs --quick    # tiny counts, 1 round: checks every server answers every call right
+//   options: --rounds N, --size BYTES (payload, default 100), --out FILE (JSON; none by default with --quick)
+//
+// Run after `tsc -b`: the Wirekit server imports ../packages/core/dist.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { bidi, clientStream, createEchoClient, serverStream, unary } from './load.mjs';
+import { describeMachine, formatTable, summarize } from './report.mjs';
+
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    size: { type: 'string', default: '100' },
+    out: { type: 'string' },
+  },
+});
+const quick = options.quick;
+const rounds = Number(options.rounds ?? (quick ? 1 : 5));
+const size = Number(options.size);
+if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50) throw new Error('--rounds takes a whole number from 1 to 50');
+if (!Number.isInteger(size) || size < 0 || size > 1_000_000) throw new Error('--size takes a byte count from 0 to 1000000');
+const out = options.out ?? (quick ? undefined : fileURLToPath(new URL('../docs/benchmarks.json', import.meta.url)));
+
+const counts = quick
+  ? { unarySerial: 20, unaryParallel: 200, streamCalls: 2, streamMessages: 20, pingPongMessages: 20 }
+  : { unarySerial: 3_000, unaryParallel: 20_000, streamCalls: 10, streamMessages: 4_000, pingPongMessages: 1_000 };
+const deadlineMs = 30_000;
+// Everything stops by itself: a run that hangs is killed with its servers and fails.
+const timeLimitMs = quick ? 60_000 : 10 * 60_000;
+
+const payload = randomBytes(size);
+const scaled = (count, scale) => Math.max(1, Math.round(count * scale));
+
+const servers = [
+  { name: 'grpc-js', label: 'raw @grpc/grpc-js + proto-loader', file: 'servers/grpc-js.mjs' },
+  { name: 'wirekit', label: 'Wirekit, no middleware', file: 'servers/wirekit.mjs' },
+  { name: 'http2', label: 'bare node:http2 (ceiling)', file: 'servers/http2-ceiling.mjs' },
+];
+const modes = [
+  {
+    name: 'unary-c1',
+    label: 'unary C=1 (per call)',
+    unit: 'call',
+    run: (client, scale) => unary(client, { calls: scaled(counts.unarySerial, scale), concurrency: 1, payload, deadlineMs }),
+  },
+  {
+    name: 'unary-c64',
+    label: 'unary C=64 (per call)',
+    unit: 'call',
+    run: (client, scale) => unary(client, { calls: scaled(counts.unaryParallel, scale), concurrency: 64, payload, deadlineMs }),
+  },
+  {
+    name: 'server-stream',
+    label: 'server streaming (per message)',
+    unit: 'message',
+    run: (client, scale) =>
+      serverStream(client, { calls: counts.streamCalls, messages: scaled(counts.streamMessages, scale), size, deadlineMs }),
+  },
+  {
+    name: 'client-stream',
+    label: 'client streaming (per message)',
+    unit: 'message',
+    run: (client, scale) =>
+      clientStream(client, { calls: counts.streamCalls, messages: scaled(counts.streamMessages, scale), payload, deadlineMs }),
+  },
+  {
+    name: 'bidi',
+    label: 'bidi ping-pong (per message)',
+    unit: 'message',
+    run: (client, scale) =>
+      bidi(client, { calls: counts.streamCalls, messages: scaled(counts.pingPongMessages, scale), payload, deadlineMs }),
+  },
+];
+
+const children = new Set();
+const timeLimit = setTimeout(() => {
+  console.error(`bench: not done after ${timeLimitMs / 1000} s; stopping`);
+  for (const child of children) child.kill('SIGKILL');
+  process.exit(2);
+}, timeLimitMs);
+
+// Pin when there are two cores and taskset: servers to core 0, this process (every thread) to core 1.
+const pinned =
+  os.cpus().length >= 2 && spawnSync('taskset', ['-a', '-c', '-p', '1', String(process.pid)], { stdio: 'ignore' }).status === 0;
+
+/** Starts a server process and resolves once it listens: its port, a usage probe, and a stop. */
+async function startServer(server) {
+  const script = fileURLToPath(new URL(server.file, import.meta.url));
+  const [command, args] = pinned ? ['taskset', ['-c', '0', process.execPath, script]] : [process.execPath, [script]];
+  const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const pending = new Map();
+  let nextId = 0;
+  const { port } = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${server.name}: not listening after 15 s`)), 15_000);
+    child.once('exit', (code) => reject(new Error(`${server.name}: exited with ${code} before listening`)));
+    child.on('message', (message) => {
+      if (message.type === 'ready') {
+        clearTimeout(timer);
+        resolve(message);
+      } else if (message.type === 'usage') {
+        pending.get(message.id)?.(message);
+        pending.delete(message.id);
+      }
+    });
+  });
+  return {
+    ...server,
+    client: createEchoClient(port),
+    usage: () =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        const timer = setTimeout(() => reject(new Error(`${server.name}: no usage report after 5 s`)), 5_000);
+        pending.set(id, (message) => {
+          clearTimeout(timer);
+          resolve(message);
+        });
+        child.send({ type: 'usage', id });
+      }),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'stop' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** One workload against one server, with the CPU time the server spent on it. */
+async function measure(server, mode, scale) {
+  const before = await server.usage();
+  const begin = performance.now();
+  const result = await mode.run(server.client, scale);
+  const seconds = (performance.now() - begin) / 1000;
+  const after = await server.usage();
+  const units = mode.unit === 'call' ? result.calls : result.messages;
+  const serverCpuMicros = after.cpuMicros - before.cpuMicros;
+  return {
+    ...result,
+    seconds,
+    serverCpuMicros,
+    rssBytes: after.rss,
+    perSecond: units / seconds,
+    cpuMicrosPerUnit: units > 0 ? serverCpuMicros / units : null,
+  };
+}
+
+const started = [];
+const samples = [];
+try {
+  for (const server of servers) started.push(await startServer(server));
+  if (!quick) {
+    // Warm-up at half the counts, so every server and the client run JIT-compiled code before the rounds.
+    for (const mode of modes) for (const server of started) await measure(server, mode, 0.5);
+  }
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order each round, so no server always runs right after another's garbage.
+    const order = started.map((_, index) => started[(index + round) % started.length]);
+    for (const mode of modes) {
+      for (const server of order) samples.push({ round, mode: mode.name, server: server.name, ...(await measure(server, mode, 1)) });
+    }
+    if (!quick) console.error(`bench: round ${round + 1} of ${rounds} done`);
+  }
+} finally {
+  for (const server of started) server.client.close();
+  await Promise.all(started.map((server) => server.stop()));
+  for (const child of children) child.kill('SIGKILL');
+}
+
+const serverList = servers.map(({ name, label }) => ({ name, label }));
+const modeList = modes.map(({ name, label, unit }) => ({ name, label, unit }));
+const summary = summarize(samples, serverList, modeList);
+const machine = describeMachine(pinned);
+// Correct means every server answered every call of every mode, right.
+const problems = summary.filter((row) => row.calls === 0 || row.errors > 0);
+
+console.log(
+  `${machine.cpuCount} × ${machine.cpuModel}; Node ${machine.node}; @grpc/grpc-js ${machine.grpcJs}; @wirekit/core ${machine.wirekitCore}; ` +
+    `${machine.pinned}; payload ${size} bytes; ${rounds} round${rounds === 1 ? '' : 's'}${quick ? ' (quick: a correctness check, not a speed)' : ''}\n`,
+);
+console.log(formatTable(summary, serverList, modeList));
+for (const row of problems) console.error(`bench: ${row.server} ${row.mode}: ${row.calls} calls, ${row.errors} errors (${row.firstError})`);
+
+if (out) {
+  mkdirSync(dirname(out), { recursive: true });
+  const report = {
+    quick,
+    ok: problems.length === 0,
+    machine,
+    settings: { rounds, payloadBytes: size, counts },
+    servers: serverList,
+    modes: modeList,
+  };
+  writeFileSync(out, `${JSON.stringify({ ...report, summary, samples }, null, 2)}\n`);
+  console.log(`\nraw results: ${out}`);
+}
+clearTimeout(timeLimit);
+process.exitCode = problems.length === 0 ? 0 : 1;

@@ -1,0 +1,32 @@
+// What every benchmark server shares: it tells the harness its port once it listens, answers each usage request
+// with its own CPU time and RSS over IPC, and exits when the harness goes away, so no server outlives a run.
+
+/**
+ * Reports `port` to the harness and serves usage requests until the harness disconnects or asks to stop.
+ * `close` runs before the process exits.
+ */
+export function reportToHarness(port, close = async () => {}) {
+  if (!process.send) throw new Error('a benchmark server must be started by bench/run.mjs (it needs an IPC channel)');
+  let closing = false;
+  const stop = async () => {
+    if (closing) return;
+    closing = true;
+    // The server's own close may wait on connections; the harness bounds the whole run, this bounds the server.
+    setTimeout(() => process.exit(0), 2_000).unref();
+    try {
+      await close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('message', (message) => {
+    if (message?.type === 'usage') {
+      const { user, system } = process.cpuUsage();
+      process.send({ type: 'usage', id: message.id, cpuMicros: user + system, rss: process.memoryUsage.rss() });
+    } else if (message?.type === 'stop') {
+      void stop();
+    }
+  });
+  process.on('disconnect', () => void stop());
+  process.send({ type: 'ready', port, pid: process.pid });
+}

@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+interface SummaryRow {
+  readonly mode: string;
+  readonly server: string;
+  readonly calls: number;
+  readonly messages: number;
+  readonly errors: number;
+}
+
+interface BenchReport {
+  readonly quick: boolean;
+  readonly ok: boolean;
+  readonly servers: readonly { readonly name: string }[];
+  readonly modes: readonly { readonly name: string }[];
+  readonly summary: readonly SummaryRow[];
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const scratch = mkdtempSync(join(tmpdir(), 'wirekit-bench-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+// The quick mode is a correctness check of the harness and every server in it, never a speed: it needs the
+// build (`tsc -b`) because the Wirekit server imports packages/core/dist.
+describe('bench/run.mjs --quick', () => {
+  it('has every server answer every call of every mode right', async () => {
+    const out = join(scratch, 'benchmarks.json');
+    await promisify(execFile)(process.execPath, ['bench/run.mjs', '--quick', '--out', out], { cwd: root, timeout: 60_000 });
+    const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
+
+    expect(report.quick).toBe(true);
+    expect(report.ok).toBe(true);
+    expect(report.servers.map((server) => server.name)).toEqual(['grpc-js', 'wirekit', 'http2']);
+    expect(report.modes.map((mode) => mode.name)).toEqual(['unary-c1', 'unary-c64', 'server-stream', 'client-stream', 'bidi']);
+    for (const server of report.servers) {
+      for (const mode of report.modes) {
+        const row = report.summary.find((each) => each.server === server.name && each.mode === mode.name);
+        expect(row, `${server.name} ${mode.name}`).toMatchObject({ errors: 0 });
+        expect(row?.calls, `${server.name} ${mode.name} calls`).toBeGreaterThan(0);
+        expect(row?.messages, `${server.name} ${mode.name} messages`).toBeGreaterThan(0);
+      }
+    }
+  }, 90_000);
+});
