@@ -6,6 +6,7 @@ import {
   createChannel,
   createClient,
   defineService,
+  formatRpcError,
   Metadata,
   type MethodInfo,
   ProtoSet,
@@ -14,7 +15,6 @@ import {
 } from '@wirekit/core';
 import type { CommandOutput } from './command-output.js';
 import { describeSymbol } from './describe-symbol.js';
-import { formatRpcError } from './format-rpc-error.js';
 import { parseJsonRequests } from './json-requests.js';
 import { fileDescriptorSetOf, ReflectionClient, ReflectionUnavailableError, SymbolNotFoundError } from './reflection-client.js';
 

@@ -4,6 +4,7 @@ export { Status, statusName, isStatus } from './status.js';
 export { Metadata } from './metadata.js';
 export type { BinaryKey, MetadataInit, MetadataValue } from './metadata.js';
 export { RpcError } from './rpc-error.js';
+export { formatRpcError } from './format-rpc-error.js';
 export type { RpcErrorOptions } from './rpc-error.js';
 export { badRequest, errorInfo, isUnknownErrorDetail, retryInfo } from './error-details.js';
 export type {

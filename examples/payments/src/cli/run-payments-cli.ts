@@ -1,7 +1,6 @@
-import { RpcError } from '@wirekit/core';
+import { formatRpcError, RpcError } from '@wirekit/core';
 import { chargeCommand } from './charge-command.js';
 import type { CliIo } from './cli-io.js';
-import { formatRpcError } from './format-rpc-error.js';
 import { getCommand } from './get-command.js';
 import { importCommand } from './import-command.js';
 import { settleCommand } from './settle-command.js';

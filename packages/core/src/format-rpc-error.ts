@@ -1,8 +1,11 @@
-import { type ErrorDetail, isUnknownErrorDetail, type ProtoDuration, type RpcError, statusName } from '@wirekit/core';
+import { type ErrorDetail, isUnknownErrorDetail, type ProtoDuration } from './error-details.js';
+import type { RpcError } from './rpc-error.js';
+import { statusName } from './status.js';
 
 /**
- * An `RpcError` as the lines `wirekit call` prints on standard error: the code by name and number, the message,
- * then each rich detail in words, so that nobody has to decode `grpc-status-details-bin` by hand.
+ * An `RpcError` as lines a person reads (what `wirekit call` and the payments command print on standard error):
+ * the code by name and number, the message, then each rich detail in words, so that nobody has to decode
+ * `grpc-status-details-bin` by hand.
  *
  * @example
  * formatRpcError(error); // ['ERROR: code = NOT_FOUND (5)', '  message = payment p1 does not exist', …]
@@ -14,7 +17,7 @@ export function formatRpcError(error: RpcError): string[] {
 }
 
 function formatDetail(detail: ErrorDetail): string[] {
-  if (isUnknownErrorDetail(detail)) return [`detail ${detail.typeUrl}: ${detail.value.length} bytes (a type wirekit cannot decode)`];
+  if (isUnknownErrorDetail(detail)) return [`detail ${detail.typeUrl}: ${detail.value.length} bytes (a detail type Wirekit cannot decode)`];
   switch (detail.type) {
     case 'google.rpc.BadRequest':
       return [
