@@ -1,51 +1,11 @@
-import {
-  type CallContext,
-  type Client,
-  closeClient,
-  createApp,
-  createClient,
-  createSilentLogger,
-  RpcError,
-  type ServerMiddleware,
-  type ServiceImplementation,
-  Status,
-} from '@wirekit/core';
+import { type CallContext, RpcError, type ServerMiddleware, Status } from '@wirekit/core';
 import pino, { type LoggerOptions } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { identityKey } from '../shared/identity.js';
 import { traceIdsKey } from '../shared/trace-ids.js';
-import { EchoService } from '../test-support/echo-service.js';
+import { aborted, collect, serveEcho } from '../test-support/echo-service.js';
 import { type LoggingOptions, logging } from './logging.js';
 import { requestLoggerKey } from './request-logger.js';
-
-/** An app on a loopback port with a client to it. */
-async function serve(middleware: ServerMiddleware[], implementation: ServiceImplementation<typeof EchoService>) {
-  const app = createApp({ shutdownSignals: [], logger: createSilentLogger(), middleware });
-  app.addService(EchoService, implementation);
-  const { address } = await app.listen('127.0.0.1:0');
-  const client: Client<typeof EchoService> = createClient(EchoService, address);
-  return {
-    client,
-    async close() {
-      closeClient(client);
-      await app.close({ graceMs: 0 });
-    },
-  };
-}
-
-/** Resolves with the reason when `signal` aborts. */
-function aborted(signal: AbortSignal): Promise<unknown> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve(signal.reason);
-    else signal.addEventListener('abort', () => resolve(signal.reason), { once: true });
-  });
-}
-
-async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of source) items.push(item);
-  return items;
-}
 
 /** One JSON line pino wrote. */
 type Line = Record<string, unknown> & { readonly level: number; readonly msg: string };
@@ -94,30 +54,33 @@ describe('logging middleware', () => {
   ) {
     const sink = lineSink();
     const logger = pino({ level: 'trace', ...extra.pino }, sink.destination);
-    const served = await serve([...(extra.around ?? []), logging({ logger, ...options }), ...(extra.inside ?? [])], {
-      echo: async (request, ctx: CallContext) => {
-        ctx.get(requestLoggerKey)?.info({ user: { name: 'ada', password: 'hunter2' } }, 'handling');
-        if (request.message === 'throw') throw new TypeError('boom');
-        if (request.message === 'park') throw await aborted(ctx.signal);
-        if (request.message === 'late') await aborted(ctx.signal);
-        if (request.failWithCode) throw new RpcError(request.failWithCode, `failed as asked: ${request.message}`);
-        return { message: request.message, sequence: request.sequence, payload: request.payload };
-      },
-      async *expand(request, ctx) {
-        // "forever" streams until the client goes away; "throw" and "park" fail or wait after the first message.
-        for (let index = 0; request.message === 'forever' || index < Math.max(request.count, 1); index++) {
-          yield { message: `${request.message}-${index}`, sequence: BigInt(index) };
-          if (request.message === 'throw') throw new TypeError('broke mid-stream');
+    const served = await serveEcho({
+      middleware: [...(extra.around ?? []), logging({ logger, ...options }), ...(extra.inside ?? [])],
+      implementation: {
+        echo: async (request, ctx: CallContext) => {
+          ctx.get(requestLoggerKey)?.info({ user: { name: 'ada', password: 'hunter2' } }, 'handling');
+          if (request.message === 'throw') throw new TypeError('boom');
           if (request.message === 'park') throw await aborted(ctx.signal);
-        }
-      },
-      collect: async (requests) => {
-        let count = 0;
-        for await (const _request of requests) count++;
-        return { count };
-      },
-      async *chat(requests) {
-        for await (const request of requests) yield { message: request.message };
+          if (request.message === 'late') await aborted(ctx.signal);
+          if (request.failWithCode) throw new RpcError(request.failWithCode, `failed as asked: ${request.message}`);
+          return { message: request.message, sequence: request.sequence, payload: request.payload };
+        },
+        async *expand(request, ctx) {
+          // "forever" streams until the client goes away; "throw" and "park" fail or wait after the first message.
+          for (let index = 0; request.message === 'forever' || index < Math.max(request.count, 1); index++) {
+            yield { message: `${request.message}-${index}`, sequence: BigInt(index) };
+            if (request.message === 'throw') throw new TypeError('broke mid-stream');
+            if (request.message === 'park') throw await aborted(ctx.signal);
+          }
+        },
+        collect: async (requests) => {
+          let count = 0;
+          for await (const _request of requests) count++;
+          return { count };
+        },
+        async *chat(requests) {
+          for await (const request of requests) yield { message: request.message };
+        },
       },
     });
     running = served;

@@ -1,19 +1,8 @@
 import { credentials, Client as GrpcClient, Metadata as GrpcMetadata } from '@grpc/grpc-js';
-import {
-  type Client,
-  type ClientMiddleware,
-  closeClient,
-  createApp,
-  createClient,
-  createSilentLogger,
-  RpcError,
-  type ServerMiddleware,
-  type ServiceImplementation,
-  Status,
-} from '@wirekit/core';
+import { RpcError, type ServerMiddleware, type ServiceImplementation, Status } from '@wirekit/core';
 import { Counter, Gauge, register as globalRegistry, type OpenMetricsContentType, openMetricsContentType, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EchoService } from '../test-support/echo-service.js';
+import { aborted, type EchoService, serveEcho } from '../test-support/echo-service.js';
 import { clientMetrics } from './client-metrics.js';
 import type { MetricsRegistry } from './grpc-metrics.js';
 import { metrics } from './metrics.js';
@@ -64,28 +53,6 @@ function endings() {
 }
 
 /** An app on a loopback port with a client to it. */
-async function serve(middleware: ServerMiddleware[], clientMiddleware: ClientMiddleware[] = []) {
-  const app = createApp({ shutdownSignals: [], logger: createSilentLogger(), middleware });
-  app.addService(EchoService, implementation);
-  const { address } = await app.listen('127.0.0.1:0');
-  const client: Client<typeof EchoService> = createClient(EchoService, address, { middleware: clientMiddleware });
-  return {
-    address,
-    client,
-    async close() {
-      closeClient(client);
-      await app.close({ graceMs: 0 });
-    },
-  };
-}
-
-function aborted(signal: AbortSignal): Promise<unknown> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve(signal.reason);
-    else signal.addEventListener('abort', () => resolve(signal.reason), { once: true });
-  });
-}
-
 async function drain(source: AsyncIterable<unknown>): Promise<void> {
   for await (const _item of source);
 }
@@ -119,7 +86,7 @@ describe('server metrics', () => {
 
   async function start(registry: MetricsRegistry, options: { buckets?: readonly number[] } = {}) {
     const ends = endings();
-    const served = await serve([ends.middleware, metrics({ registry, ...options })]);
+    const served = await serveEcho({ middleware: [ends.middleware, metrics({ registry, ...options })], implementation });
     running = served;
     return { ...served, until: ends.until };
   }
@@ -278,7 +245,7 @@ describe('client metrics', () => {
   });
 
   async function start(registry: Registry) {
-    const served = await serve([], [clientMetrics({ registry })]);
+    const served = await serveEcho({ implementation, clientMiddleware: [clientMetrics({ registry })] });
     running = served;
     return served.client;
   }

@@ -1,5 +1,16 @@
 import { fileURLToPath } from 'node:url';
-import { defineService, ProtoSet } from '@wirekit/core';
+import {
+  type Client,
+  type ClientMiddleware,
+  closeClient,
+  createApp,
+  createClient,
+  createSilentLogger,
+  defineService,
+  ProtoSet,
+  type ServerMiddleware,
+  type ServiceImplementation,
+} from '@wirekit/core';
 import type {
   EchoService as GeneratedEchoService,
   OtherService as GeneratedOtherService,
@@ -17,3 +28,39 @@ export const EchoService = defineService<(typeof GeneratedEchoService)['methods'
 
 /** Ping, marked `idempotency_level = IDEMPOTENT`. */
 export const OtherService = defineService<(typeof GeneratedOtherService)['methods']>(protos, 'wirekit.test.v1.OtherService');
+
+/** An app serving `implementation` on a loopback port, and a client to it; `close()` ends both. */
+export async function serveEcho(options: {
+  readonly middleware?: readonly ServerMiddleware[];
+  readonly implementation: Partial<ServiceImplementation<typeof EchoService>>;
+  readonly clientMiddleware?: readonly ClientMiddleware[];
+}): Promise<{ address: string; client: Client<typeof EchoService>; close(): Promise<void> }> {
+  const { middleware = [], implementation, clientMiddleware = [] } = options;
+  const app = createApp({ shutdownSignals: [], logger: createSilentLogger(), middleware });
+  app.addService(EchoService, implementation, { allowUnimplemented: true });
+  const { address } = await app.listen('127.0.0.1:0');
+  const client = createClient(EchoService, address, { middleware: clientMiddleware });
+  return {
+    address,
+    client,
+    async close() {
+      closeClient(client);
+      await app.close({ graceMs: 0 });
+    },
+  };
+}
+
+/** Resolves with the reason when `signal` aborts. */
+export function aborted(signal: AbortSignal): Promise<unknown> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(signal.reason);
+    else signal.addEventListener('abort', () => resolve(signal.reason), { once: true });
+  });
+}
+
+/** Every item of an async iterable. */
+export async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of source) items.push(item);
+  return items;
+}

@@ -15,7 +15,7 @@ import {
 } from '@wirekit/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { traceIdsKey } from '../shared/trace-ids.js';
-import { EchoService } from '../test-support/echo-service.js';
+import { collect, EchoService } from '../test-support/echo-service.js';
 import { clientTracing } from './client-tracing.js';
 import { tracing } from './tracing.js';
 
@@ -89,12 +89,6 @@ function messageIds(span: ReadableSpan, type: 'SENT' | 'RECEIVED'): unknown[] {
 
 function isChildOf(child: ReadableSpan, parent: ReadableSpan): boolean {
   return child.spanContext().traceId === parent.spanContext().traceId && child.parentSpanContext?.spanId === parent.spanContext().spanId;
-}
-
-async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of source) items.push(item);
-  return items;
 }
 
 describe('tracing and clientTracing', () => {

@@ -1,65 +1,23 @@
-// Test support for the auth tests (not part of the public entry point): the core's Echo service, served with
-// handlers that answer with the caller's identity, and a helper that calls it in all four modes.
-import { fileURLToPath } from 'node:url';
 import {
   type App,
   type AppOptions,
-  type BidiStreaming,
   type CallContext,
   type CallOptions,
   type Client,
   type ClientOptions,
-  type ClientStreaming,
   closeClient,
   createApp,
   createClient,
   createSilentLogger,
-  defineService,
-  ProtoSet,
   RpcError,
-  type ServerStreaming,
-  type Unary,
 } from '@wirekit/core';
+import type { CollectResponse, EchoRequest, EchoResponse, ExpandRequest } from '../../../../core/src/test-support/echo.generated.js';
 import { identityKey } from '../../shared/identity.js';
+import { EchoService, OtherService } from '../../test-support/echo-service.js';
 import { authFailureReason } from '../auth-error.js';
 
-// Built on the same .proto as the core's generated `EchoService`, but with this package's copy of
-// `@wirekit/core`: decorators and the app must come from one copy, or their metadata does not meet.
-const protoRoot = fileURLToPath(new URL('../../../../core/src/test-support/protos/', import.meta.url));
-const protos = ProtoSet.load('wirekit/test/v1/echo.proto', { includeDirs: [protoRoot] });
-
-export interface EchoRequest {
-  message: string;
-  sequence: bigint;
-  payload: Uint8Array;
-  failWithCode: number;
-}
-export interface EchoResponse {
-  message: string;
-  sequence: bigint;
-  payload: Uint8Array;
-}
-export interface ExpandRequest {
-  message: string;
-  count: number;
-  payloadBytes: number;
-}
-export interface CollectResponse {
-  count: number;
-  joined: string;
-  sequenceTotal: bigint;
-}
-
-/** `wirekit.test.v1.EchoService`: Echo (unary), Expand (server stream), Collect (client stream), Chat (bidi). */
-export const EchoService = defineService<{
-  Echo: Unary<EchoRequest, EchoResponse>;
-  Expand: ServerStreaming<ExpandRequest, EchoResponse>;
-  Collect: ClientStreaming<EchoRequest, CollectResponse>;
-  Chat: BidiStreaming<EchoRequest, EchoResponse>;
-}>(protos, 'wirekit.test.v1.EchoService');
-
-/** `wirekit.test.v1.OtherService`: one unary rpc, Ping. */
-export const OtherService = defineService<{ Ping: Unary<EchoRequest, EchoResponse> }>(protos, 'wirekit.test.v1.OtherService');
+export type { CollectResponse, EchoRequest, EchoResponse, ExpandRequest };
+export { EchoService, OtherService };
 
 /** What the handlers saw: the rpcs they were called for and the request messages they read. */
 export interface HandlerLog {
