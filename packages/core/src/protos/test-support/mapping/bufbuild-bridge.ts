@@ -62,29 +62,13 @@ function messageInit(message: DescMessage, value: Plain): Plain {
 }
 
 function fieldInit(field: DescField, value: unknown): unknown {
-  switch (field.fieldKind) {
-    case 'list':
-      return (value as unknown[]).map((item) =>
-        field.listKind === 'scalar'
-          ? item
-          : field.listKind === 'enum'
-            ? enumNumber(field.enum, item)
-            : messageValueInit(field.message, item, true),
-      );
-    case 'map':
-      return Object.fromEntries(
-        Object.entries(value as Plain).map(([key, item]) => [
-          key,
-          field.mapKind === 'scalar'
-            ? item
-            : field.mapKind === 'enum'
-              ? enumNumber(field.enum, item)
-              : messageValueInit(field.message, item, true),
-        ]),
-      );
-    default:
-      return singularInit(field, value, false);
-  }
+  return eachFieldValue(
+    field,
+    value,
+    (descEnum, item) => enumNumber(descEnum, item),
+    (message, item) => messageValueInit(message, item, true),
+    () => singularInit(field, value, false),
+  );
 }
 
 function singularInit(field: DescField, value: unknown, inOneof: boolean): unknown {
@@ -153,28 +137,37 @@ export function fromBufbuild(message: DescMessage, value: Message): Plain {
 }
 
 function fieldValue(field: DescField, value: unknown): unknown {
+  return eachFieldValue(
+    field,
+    value,
+    (descEnum, item) => enumName(descEnum, item),
+    (message, item) => messageValue(message, item, true),
+    () => singularValue(field, value, false),
+  );
+}
+
+/** Converts a list's or a map's items with `enumItem`/`messageItem` (scalars pass), or a singular field with `singular`. */
+function eachFieldValue(
+  field: DescField,
+  value: unknown,
+  enumItem: (descEnum: DescEnum, item: unknown) => unknown,
+  messageItem: (message: DescMessage, item: unknown) => unknown,
+  singular: () => unknown,
+): unknown {
   switch (field.fieldKind) {
     case 'list':
       return (value as unknown[]).map((item) =>
-        field.listKind === 'scalar'
-          ? item
-          : field.listKind === 'enum'
-            ? enumName(field.enum, item)
-            : messageValue(field.message, item, true),
+        field.listKind === 'scalar' ? item : field.listKind === 'enum' ? enumItem(field.enum, item) : messageItem(field.message, item),
       );
     case 'map':
       return Object.fromEntries(
         Object.entries(value as Plain).map(([key, item]) => [
           key,
-          field.mapKind === 'scalar'
-            ? item
-            : field.mapKind === 'enum'
-              ? enumName(field.enum, item)
-              : messageValue(field.message, item, true),
+          field.mapKind === 'scalar' ? item : field.mapKind === 'enum' ? enumItem(field.enum, item) : messageItem(field.message, item),
         ]),
       );
     default:
-      return singularValue(field, value, false);
+      return singular();
   }
 }
 
