@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type CallOptions, type ClientMiddleware, effectiveDeadline, RpcError, type ServerMiddleware, Status } from '@wirekit/core';
+import { runEachStep } from '../shared/run-each-step.js';
 
 /** Options of `deadlinePropagation`. */
 export interface DeadlinePropagationOptions {
@@ -46,24 +47,10 @@ export function deadlinePropagation(options: DeadlinePropagationOptions = {}): D
     const inherited: Inherited = { deadline: call.context.deadline, signal: call.context.signal };
     // Each step of the inner chain runs inside the store, so the handler, and every promise it awaits, sees it;
     // wrapping only the creation of the generator would not reach its body.
-    const inner = storage.run(inherited, () => next(call));
-    let finished = false;
-    try {
-      for (;;) {
-        const step = await storage.run(inherited, () => inner.next());
-        if (step.done) {
-          finished = true;
-          return;
-        }
-        yield step.value;
-      }
-    } catch (error: unknown) {
-      finished = true;
-      throw error;
-    } finally {
-      // The caller stopped reading: let the handler's generator run its own cleanup, inside the store too.
-      if (!finished) await storage.run(inherited, () => inner.return(undefined));
-    }
+    return yield* runEachStep(
+      () => next(call),
+      (step) => storage.run(inherited, step),
+    );
   };
 
   const client: ClientMiddleware = async function* propagateDeadline(call, next) {
