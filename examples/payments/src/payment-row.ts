@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { fromEpochNanos } from './epoch-nanos.js';
 import type { Payment, PaymentStatus } from './gen/payments.js';
+import type { PaymentPage } from './ledger.js';
+import { encodeCursor } from './payment-cursor.js';
 
 /**
  * A payments row as the SQL stores read it. 64-bit integers arrive as `bigint` from SQLite (`safeIntegers`) and
@@ -39,4 +41,18 @@ export function paymentFromRow(row: PaymentRow): Payment {
 /** A new payment id: `pay_` and 32 hex digits. */
 export function newPaymentId(): string {
   return `pay_${randomUUID().replaceAll('-', '')}`;
+}
+
+/**
+ * A page of a listing from the rows a store read: it asks for one row more than `limit`, which tells whether a
+ * next page exists; the cursor stays where it was when the page is empty, so a follower can ask again.
+ */
+export function pageFromRows(rows: readonly PaymentRow[], limit: number, after: string | undefined): PaymentPage {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    payments: page.map(paymentFromRow),
+    cursor: last ? encodeCursor(BigInt(last.seq)) : after,
+    hasMore: rows.length > limit,
+  };
 }

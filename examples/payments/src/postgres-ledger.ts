@@ -13,8 +13,8 @@ import type {
   PaymentPage,
   SettleOutcome,
 } from './ledger.js';
-import { checkPageSize, decodeCursor, encodeCursor } from './payment-cursor.js';
-import { newPaymentId, type PaymentRow, paymentFromRow } from './payment-row.js';
+import { checkPageSize, decodeCursor } from './payment-cursor.js';
+import { newPaymentId, type PaymentRow, pageFromRows, paymentFromRow } from './payment-row.js';
 import { canonicalMetadata, sameCharge } from './same-charge.js';
 
 /** Where the PostgreSQL store keeps its ledger. */
@@ -115,13 +115,7 @@ export class PostgresLedger implements Ledger, OnStart, OnShutdown {
           limit + 1,
         ])
       : await this.#pool.query<PaymentRow>(`SELECT * FROM ${this.#table} WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, limit + 1]);
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      payments: page.map(paymentFromRow),
-      cursor: last ? encodeCursor(BigInt(last.seq)) : query.after,
-      hasMore: rows.length > limit,
-    };
+    return pageFromRows(rows, limit, query.after);
   }
 
   async importEntries(entries: readonly NewCharge[]): Promise<ChargeOutcome[]> {

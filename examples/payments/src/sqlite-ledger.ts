@@ -6,8 +6,8 @@ import { ChangeFeed } from './change-feed.js';
 import { toEpochNanos } from './epoch-nanos.js';
 import type { Payment } from './gen/payments.js';
 import type { ChargeOutcome, Ledger, LedgerListener, ListPaymentsQuery, NewCharge, PaymentPage, SettleOutcome } from './ledger.js';
-import { checkPageSize, decodeCursor, encodeCursor } from './payment-cursor.js';
-import { newPaymentId, type PaymentRow, paymentFromRow } from './payment-row.js';
+import { checkPageSize, decodeCursor } from './payment-cursor.js';
+import { newPaymentId, type PaymentRow, pageFromRows, paymentFromRow } from './payment-row.js';
 import { canonicalMetadata, sameCharge } from './same-charge.js';
 
 /** Where the SQLite store keeps its file. */
@@ -104,13 +104,7 @@ export class SqliteLedger implements Ledger, OnStart, OnShutdown {
     const sql = this.#sql();
     // One row more than asked tells whether there is a next page.
     const rows = query.customerId ? sql.pageOfCustomer.all(query.customerId, after, limit + 1) : sql.page.all(after, limit + 1);
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      payments: page.map(paymentFromRow),
-      cursor: last ? encodeCursor(BigInt(last.seq)) : query.after,
-      hasMore: rows.length > limit,
-    };
+    return pageFromRows(rows, limit, query.after);
   }
 
   async importEntries(entries: readonly NewCharge[]): Promise<ChargeOutcome[]> {
