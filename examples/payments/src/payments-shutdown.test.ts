@@ -1,68 +1,15 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { closeClient, createClient, Status } from '@wirekit/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LedgerEntry, PaymentService } from './gen/payments.js';
 import { SqliteLedger } from './sqlite-ledger.js';
 import { entry, type PaymentsClient } from './test-support/serve-payments.js';
+import { startService as startWithEnv } from './test-support/service-process.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const TOKEN = 'shutdown-test-token-0123456789';
 const AUTHORIZED = { metadata: { authorization: `Bearer ${TOKEN}` } };
-
-/**
- * Starts the built service as `node dist/main.js` (as deployments should: npm would not forward SIGTERM) on port 0,
- * and reads its output line by line; `line(pattern)` resolves with the first line matching, or rejects at exit.
- */
-function startService(database: string, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      PAYMENTS_ADDR: '127.0.0.1:0',
-      PAYMENTS_METRICS_ADDR: '127.0.0.1:0',
-      PAYMENTS_DB: database,
-      PAYMENTS_API_TOKENS: TOKEN,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const waiters: { pattern: RegExp; resolve: (match: RegExpMatchArray) => void }[] = [];
-  const onLine = (line: string): void => {
-    lines.push(line);
-    for (const waiter of [...waiters]) {
-      const match = line.match(waiter.pattern);
-      if (match) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(match);
-      }
-    }
-  };
-  for (const output of [child.stdout, child.stderr]) {
-    let buffer = '';
-    output.setEncoding('utf8').on('data', (chunk: string) => {
-      const parts = (buffer + chunk).split('\n');
-      buffer = parts.pop() ?? '';
-      for (const part of parts) onLine(part);
-    });
-  }
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const line = (pattern: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const seen = lines.map((earlier) => earlier.match(pattern)).find((match) => match !== null);
-      if (seen) return resolve(seen);
-      waiters.push({ pattern, resolve });
-      void exited.then(({ code }) =>
-        reject(new Error(`the service exited (${code}) before printing ${pattern}: ${lines.slice(-5).join(' | ')}`)),
-      );
-    });
-  return { child, exited, line };
-}
 
 /** An ImportLedger stream that sends `first`, then waits for `finish()` (if ever) before sending `rest`. */
 function pausedImport(first: readonly LedgerEntry[], rest: readonly LedgerEntry[]) {
@@ -86,11 +33,10 @@ describe('payments service process, SIGTERM (the built dist/main.js on a SQLite 
   });
 
   async function start(env: Record<string, string> = {}) {
-    expect(existsSync(MAIN), `${MAIN} is missing: run "npx tsc -b" first`).toBe(true);
     const directory = mkdtempSync(join(tmpdir(), 'wirekit-shutdown-'));
     cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
     const database = join(directory, 'payments.db');
-    const service = startService(database, env);
+    const service = startWithEnv({ PAYMENTS_DB: database, PAYMENTS_API_TOKENS: TOKEN, ...env });
     cleanups.push(() => service.child.kill('SIGKILL'));
     const [, address = ''] = await service.line(/listening on (\S+)/);
     const [, metricsPort = ''] = await service.line(/Metrics: http:\/\/[^:]+:(\d+)\/metrics/);

@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startService } from './test-support/service-process.js';
+
+const REPOSITORY = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** Runs one command line as a new user would paste it, from the repository root. */
+function shell(command: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('sh', ['-c', command], { cwd: REPOSITORY }, (error, stdout, stderr) =>
+      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('the banner of npm start', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+  });
+
+  it('gives commands that work when pasted, with the token it made', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'wirekit-banner-'));
+    cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+    // No tokens configured: the service makes one and prints it, as on a first `npm start`.
+    const service = startService({ PAYMENTS_DB: join(directory, 'payments.db'), PAYMENTS_API_TOKENS: '', PAYMENTS_JWT_SECRET: '' });
+    cleanups.push(() => service.child.kill('SIGKILL'));
+    await service.line(/Ctrl-C \(SIGINT\) or SIGTERM stops it gracefully/);
+    const [, list = ''] = await service.line(/^\s+(npm run wirekit -- call --plaintext \S+ list)$/);
+    const [, charge = ''] = await service.line(/^\s+(npm run wirekit -- call --plaintext -H .* payments\.v1\.PaymentService\/Charge)$/);
+
+    const listed = await shell(list);
+    expect(listed).toMatchObject({ code: 0 });
+    expect(listed.stdout.split('\n')).toContain('payments.v1.PaymentService');
+
+    const charged = await shell(charge);
+    expect(charged.code, charged.stderr).toBe(0);
+    // npm echoes the command (with its JSON argument) first; the response is the pretty-printed document after it.
+    expect(JSON.parse(charged.stdout.match(/^\{$[\s\S]*^\}$/m)?.[0] ?? '')).toMatchObject({
+      orderId: 'o1',
+      amountCents: '1250',
+      currency: 'EUR',
+      status: 'PAYMENT_STATUS_SUCCEEDED',
+    });
+  });
+});

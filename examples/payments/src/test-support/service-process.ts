@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+/**
+ * Starts the built service as `node dist/main.js` (as deployments should: npm would not forward SIGTERM) on port 0,
+ * with `env` added, and reads its output line by line; `line(pattern)` resolves with the first line matching, or rejects at exit.
+ */
+export function startService(env: Record<string, string>) {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npx tsc -b" first`);
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      ...process.env,
+      PAYMENTS_ADDR: '127.0.0.1:0',
+      PAYMENTS_METRICS_ADDR: '127.0.0.1:0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const waiters: { pattern: RegExp; resolve: (match: RegExpMatchArray) => void }[] = [];
+  const onLine = (line: string): void => {
+    lines.push(line);
+    for (const waiter of [...waiters]) {
+      const match = line.match(waiter.pattern);
+      if (match) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(match);
+      }
+    }
+  };
+  for (const output of [child.stdout, child.stderr]) {
+    let buffer = '';
+    output.setEncoding('utf8').on('data', (chunk: string) => {
+      const parts = (buffer + chunk).split('\n');
+      buffer = parts.pop() ?? '';
+      for (const part of parts) onLine(part);
+    });
+  }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const line = (pattern: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const seen = lines.map((earlier) => earlier.match(pattern)).find((match) => match !== null);
+      if (seen) return resolve(seen);
+      waiters.push({ pattern, resolve });
+      void exited.then(({ code }) =>
+        reject(new Error(`the service exited (${code}) before printing ${pattern}: ${lines.slice(-5).join(' | ')}`)),
+      );
+    });
+  return { child, exited, line };
+}
