@@ -113,6 +113,42 @@ describe('cancellation and deadlines reach the handler as ctx.signal', () => {
     expect(reason.code).toBe(Status.DEADLINE_EXCEEDED);
   });
 
+  it('never lets a client-streaming handler see a clean end when the client gave up at its deadline', async () => {
+    // A Node.js client whose deadline passes sends END_STREAM just before RST_STREAM, at about the moment the
+    // server's own deadline passes: the end must not be believed, or a handler would commit an expired stream.
+    let cleanEnds = 0;
+    const ended: Promise<void>[] = [];
+    running = await startApp({}, (app) =>
+      app.addService(
+        EchoService,
+        {
+          collect: (requests) => {
+            const drained = (async () => {
+              for await (const _request of requests);
+              cleanEnds++;
+            })();
+            ended.push(drained.catch(() => {}));
+            return drained.then(() => ({}));
+          },
+        },
+        { allowUnimplemented: true },
+      ),
+    );
+    const client = running.client(EchoService);
+    const calls = Array.from({ length: 20 }, (_, index) => {
+      async function* stalled() {
+        yield { message: `m${index}` };
+        await new Promise<never>(() => {});
+      }
+      return client.collect(stalled(), { timeoutMs: 150 + index * 5 });
+    });
+    for (const call of calls) await expect(call).rejects.toMatchObject({ code: Status.DEADLINE_EXCEEDED });
+    await running.close();
+    await Promise.all(ended);
+    expect(ended).toHaveLength(20);
+    expect(cleanEnds).toBe(0);
+  });
+
   it('gives a handler no deadline when the client sets none', async () => {
     const seen = deferred<CallContext>();
     running = await startApp({}, (app) =>

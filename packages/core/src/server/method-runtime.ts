@@ -121,7 +121,9 @@ export function createGrpcHandler(binding: MethodBinding, runtime: ServerRuntime
         type: 'clientStream',
         func: (call: ServerReadableStream<Buffer, Buffer>, callback) => {
           const context = start(call);
-          const requests = readRequests(call as unknown as Readable, definition.requestCodec, context.signal, () => context.expireIfLate());
+          const requests = readRequests(call as unknown as Readable, definition.requestCodec, context.signal, () =>
+            context.confirmRequestEnd(),
+          );
           single(context, streamRequestCall(descriptor, context, requests)).then(
             (bytes) => {
               callback(null, bytes, okStatus(context).metadata);
@@ -158,7 +160,9 @@ export function createGrpcHandler(binding: MethodBinding, runtime: ServerRuntime
         type: 'bidi',
         func: (call: ServerDuplexStream<Buffer, Buffer>) => {
           const context = start(call);
-          const requests = readRequests(call as unknown as Readable, definition.requestCodec, context.signal, () => context.expireIfLate());
+          const requests = readRequests(call as unknown as Readable, definition.requestCodec, context.signal, () =>
+            context.confirmRequestEnd(),
+          );
           stream(context, streamRequestCall(descriptor, context, requests), call).then(
             () => {
               call.end(okStatus(context).metadata);

@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { MessageCodec } from '../definition.js';
 import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
@@ -8,10 +7,11 @@ import { Status } from '../status.js';
  * The client's messages as an async iterable, read only as fast as the handler asks for them: while the handler
  * does not pull, grpc-js stops reading the HTTP/2 stream and flow control holds the client back.
  *
- * Ends with the abort reason when the call is cancelled or its deadline passes. A client that cancels can make
- * the stream report its end just before the cancellation arrives, so the end is confirmed one turn of the event
- * loop later; and when grpc-js's own deadline timer ends the call, its cancellation can arrive later still, so a
- * stream that ends past the call's deadline ends with DEADLINE_EXCEEDED (`expireIfLate`). A handler that commits
+ * Ends with the abort reason when the call is cancelled or its deadline passes. A Node.js client that cancels
+ * (grpc-js, so also ours) sends END_STREAM and then RST_STREAM in separate writes, because node:http2's
+ * `stream.close(code)` ends the writable side before it resets the stream; the server first sees what looks like
+ * a clean end. So the end is reported only once `confirmEnd` resolves (see `ServerCallContext.confirmRequestEnd`),
+ * and ends with the abort reason if the cancellation or the deadline arrived meanwhile. A handler that commits
  * work when the stream ends never commits a cancelled or expired stream.
  *
  * The grpc-js stream is read with `read()`, not its async iterator, because leaving that iterator early destroys
@@ -21,7 +21,7 @@ export async function* readRequests<Req>(
   readable: Readable,
   codec: MessageCodec<Req>,
   signal: AbortSignal,
-  expireIfLate: () => void = () => {},
+  confirmEnd: () => Promise<void>,
 ): AsyncGenerator<Req, void, undefined> {
   let index = 0;
   while (true) {
@@ -34,8 +34,7 @@ export async function* readRequests<Req>(
     if (readable.readableEnded) break;
     await readableOrEnd(readable, signal);
   }
-  await nextTurn();
-  expireIfLate();
+  await confirmEnd();
   signal.throwIfAborted();
 }
 

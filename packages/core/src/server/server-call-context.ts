@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn, setTimeout as sleepUntil } from 'node:timers/promises';
 import type { PeerCertificate } from 'node:tls';
 import type { Metadata as GrpcMetadata } from '@grpc/grpc-js';
 import type { CallContext, MethodDescriptor } from '../call-context.js';
@@ -8,6 +9,14 @@ import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
 
 const DEADLINE_TOLERANCE_MS = 10;
+
+/**
+ * A request stream that ends this close to its deadline is held until the deadline before its end is believed.
+ * A client whose deadline passed ends its stream at about the moment the server's own deadline does (the server's
+ * runs a little later, by the time the headers took to arrive), and a Node.js client ends it with END_STREAM
+ * before its RST_STREAM; without the hold the server would take an expired import for a complete one.
+ */
+export const END_NEAR_DEADLINE_HOLD_MS = 50;
 
 /** The parts of a grpc-js server call that every mode has. */
 export interface GrpcServerCall {
@@ -102,6 +111,24 @@ export class ServerCallContext implements CallContext {
     if (this.#abortReason) return;
     this.#abortReason = reason;
     this.#abort?.abort(reason);
+  }
+
+  /**
+   * Resolves when the client's end of its request stream can be believed, having aborted the call if it was in
+   * truth cancelled or expired. Two turns of the event loop let an I/O poll read the RST_STREAM that a Node.js
+   * client writes right after its END_STREAM when it cancels; an end within `END_NEAR_DEADLINE_HOLD_MS` of the
+   * deadline waits for the deadline (or the cancellation) first, since there the two cannot be told apart.
+   */
+  async confirmRequestEnd(): Promise<void> {
+    await nextTurn();
+    await nextTurn();
+    const deadline = this.deadline;
+    const remainingMs = deadline === undefined ? Number.POSITIVE_INFINITY : deadline.getTime() - Date.now();
+    if (remainingMs < END_NEAR_DEADLINE_HOLD_MS && !this.signal.aborted) {
+      // Past the deadline, +1 ms: timers may fire a millisecond before Date.now() shows the time reached.
+      await sleepUntil(Math.max(remainingMs, 0) + 1, undefined, { signal: this.signal }).catch(() => {});
+    }
+    this.expireIfLate();
   }
 
   /** Aborts with DEADLINE_EXCEEDED when the deadline has passed, whether or not grpc-js has said so yet. */
