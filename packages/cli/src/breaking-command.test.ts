@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CommandOutput } from './command-output.js';
 import { runCli } from './run-cli.js';
+import { captured } from './test-support/captured-output.js';
 
 const workspace = mkdtempSync(join(tmpdir(), 'wirekit-cli-'));
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
@@ -15,12 +15,6 @@ function protoRoot(name: string, fields: string): string {
   mkdirSync(join(root, 'a', 'v1'), { recursive: true });
   writeFileSync(join(root, 'a', 'v1', 'a.proto'), `syntax = "proto3";\npackage a.v1;\nmessage M {\n${fields}}\n`);
   return root;
-}
-
-function captured(): CommandOutput & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, print: (line) => out.push(line), error: (line) => err.push(line) };
 }
 
 describe('wirekit breaking', () => {

@@ -16,8 +16,8 @@ import {
 } from '@wirekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectResponse, EchoRequest, EchoResponse, ExpandRequest } from '../../core/src/test-support/echo.generated.js';
-import type { CommandOutput } from './command-output.js';
 import { runCli } from './run-cli.js';
+import { captured } from './test-support/captured-output.js';
 
 const protoDir = fileURLToPath(new URL('../../core/src/test-support/protos', import.meta.url));
 const protoFile = 'wirekit/test/v1/echo.proto';
@@ -66,12 +66,6 @@ function echoApp(reflection: boolean): App {
     },
   });
   return app;
-}
-
-function captured(): CommandOutput & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, print: (line) => out.push(line), error: (line) => err.push(line) };
 }
 
 async function call(...args: string[]): Promise<{ status: number; out: string; err: string }> {

@@ -1,10 +1,16 @@
 import { breakingCommand } from './breaking-command.js';
 import { callCommand } from './call-command.js';
 import type { CommandOutput } from './command-output.js';
+import { generateCommand } from './generate-command.js';
+import { lintCommand } from './lint-command.js';
+import { newCommand } from './new-command.js';
 
 const HELP = `Usage: wirekit <command> [options]
 
 Commands:
+  new        create a service: a .proto, a decorated class, a test, ready to build and test
+  generate   TypeScript types and service definitions from your protos (--watch to keep them current)
+  lint       check your protos against buf's style rules (a CI gate)
   breaking   list changes to your protos that break existing clients (a CI gate)
   call       call a gRPC server, list its services, describe its messages (like grpcurl)
 
@@ -14,6 +20,12 @@ Run wirekit <command> --help for a command's options.`;
 export async function runCli(args: readonly string[], output: CommandOutput): Promise<number> {
   const [command, ...rest] = args;
   switch (command) {
+    case 'new':
+      return newCommand(rest, output);
+    case 'generate':
+      return generateCommand(rest, output);
+    case 'lint':
+      return lintCommand(rest, output);
     case 'breaking':
       return breakingCommand(rest, output);
     case 'call':

@@ -3,3 +3,5 @@
 
 export type { GenerateTypeScriptOptions } from './generate-types.js';
 export { generateTypeScript } from './generate-types.js';
+export type { CliOutput, GenerateCliArgs } from './run-cli.js';
+export { GENERATE_USAGE, parseGenerateArgs, runCli as runGenerateCli } from './run-cli.js';

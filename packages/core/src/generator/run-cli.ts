@@ -9,7 +9,8 @@ export interface CliOutput {
   readonly stderr: (text: string) => void;
 }
 
-interface CliArgs {
+/** The parsed arguments of `wirekit-generate`. */
+export interface GenerateCliArgs {
   readonly help: boolean;
   readonly includeDirs: readonly string[];
   readonly out: string | undefined;
@@ -18,7 +19,7 @@ interface CliArgs {
   readonly files: readonly string[];
 }
 
-const USAGE = `Usage: wirekit-generate [--proto_path DIR]... --out FILE <file.proto>...
+export const GENERATE_USAGE = `Usage: wirekit-generate [--proto_path DIR]... --out FILE <file.proto>...
 
 Generates one TypeScript module with an interface per message, a type and a const per enum, and a
 defineService(...) constant per service of the given files, which it embeds so no .proto file is needed at
@@ -47,15 +48,15 @@ const DEFAULT_OUTPUT: CliOutput = {
  * process.exitCode = runCli(['-I', 'proto', '--out', 'src/gen/payments.ts', 'payments/v1/payments.proto']);
  */
 export function runCli(argv: readonly string[], output: CliOutput = DEFAULT_OUTPUT): number {
-  let args: CliArgs;
+  let args: GenerateCliArgs;
   try {
-    args = parseArgs(argv);
+    args = parseGenerateArgs(argv);
   } catch (error: unknown) {
     output.stderr(`wirekit-generate: ${errorMessage(error)}\nRun wirekit-generate --help for usage.\n`);
     return 1;
   }
   if (args.help) {
-    output.stdout(USAGE);
+    output.stdout(GENERATE_USAGE);
     return 0;
   }
   const out = args.out;
@@ -85,7 +86,8 @@ export function runCli(argv: readonly string[], output: CliOutput = DEFAULT_OUTP
   }
 }
 
-function parseArgs(argv: readonly string[]): CliArgs {
+/** Parses `wirekit-generate`'s arguments (protoc's `-I`/`--proto_path` forms included); throws on bad ones. */
+export function parseGenerateArgs(argv: readonly string[]): GenerateCliArgs {
   let help = false;
   let out: string | undefined;
   let importFrom: string | undefined;

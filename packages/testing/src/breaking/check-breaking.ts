@@ -1,19 +1,10 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { formatFinding, type ProtoFinding, parseFindings, protoRootDirectory, runCommand as run, runBuf } from '../buf/buf-cli.js';
 
 /** One incompatible change between two versions of a proto set, as buf reports it. */
-export interface BreakingChange {
-  /** The file, relative to the proto root. */
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  /** buf's rule id, e.g. `FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED`. */
-  readonly rule: string;
-  readonly message: string;
-}
+export type BreakingChange = ProtoFinding;
 
 /** What to compare. */
 export interface CheckBreakingOptions {
@@ -45,38 +36,22 @@ export const DEFAULT_BREAKING_RULES: readonly string[] = ['WIRE_JSON', 'RPC_NO_D
  */
 export async function checkBreaking(options: CheckBreakingOptions): Promise<BreakingChange[]> {
   const { rules = DEFAULT_BREAKING_RULES } = options;
-  const input = resolve(options.input);
-  if (!existsSync(input) || !statSync(input).isDirectory()) {
-    throw new Error(`the proto root "${options.input}" is not a directory; pass the folder your imports are relative to`);
-  }
+  const input = protoRootDirectory(options.input);
   const against = await againstInput(input, options.against);
   const config = JSON.stringify({ version: 'v2', breaking: { use: rules } });
-  const { code, stdout, stderr } = await run(
-    process.execPath,
-    [bufPath(), 'breaking', '.', '--against', against.path, '--error-format', 'json', '--config', config, '--against-config', config],
+  const { code, stdout, stderr } = await runBuf(
+    ['breaking', '.', '--against', against.path, '--error-format', 'json', '--config', config, '--against-config', config],
     input,
   ).finally(against.cleanup);
   if (code === 0) return [];
   // buf exits 100 when it found breaking changes; anything else is a failure to compare at all.
   if (code !== 100) throw new Error(`buf could not compare the protos: ${(stderr || stdout).trim()}`);
-  const findings = stdout
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const finding = JSON.parse(line) as { path: string; start_line: number; start_column: number; type: string; message: string };
-      return { file: finding.path, line: finding.start_line, column: finding.start_column, rule: finding.type, message: finding.message };
-    });
-  // buf reports protos that do not compile in the same format, as findings of type COMPILE.
-  const compileErrors = findings.filter((finding) => finding.rule === 'COMPILE');
-  if (compileErrors.length > 0) {
-    throw new Error(`buf could not compare the protos, they do not compile:\n${compileErrors.map(formatBreakingChange).join('\n')}`);
-  }
-  return findings;
+  return parseFindings(stdout, 'compare the protos');
 }
 
 /** A change as one line for a terminal or CI log: `file:line:column RULE message`. */
 export function formatBreakingChange(change: BreakingChange): string {
-  return `${change.file}:${change.line}:${change.column} ${change.rule} ${change.message}`;
+  return formatFinding(change);
 }
 
 async function againstInput(input: string, against: string): Promise<{ path: string; cleanup: () => void }> {
@@ -95,20 +70,4 @@ async function againstInput(input: string, against: string): Promise<{ path: str
   const archive = await run('sh', ['-c', `git archive --format=tar "$0" -- "$1" | tar -x -C "$2"`, against, subdir || '.', scratch], root);
   if (archive.code !== 0) throw new Error(`cannot read ${subdir || 'the repository'} at ${against}: ${archive.stderr.trim()}`);
   return { path: join(scratch, subdir), cleanup: () => rmSync(scratch, { recursive: true, force: true }) };
-}
-
-function bufPath(): string {
-  return createRequire(import.meta.url).resolve('@bufbuild/buf/bin/buf');
-}
-
-function run(command: string, args: readonly string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolveRun, reject) => {
-    execFile(command, args, { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') {
-        reject(new Error(`cannot run ${command}: ${error.message}`, { cause: error }));
-        return;
-      }
-      resolveRun({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
-  });
 }
