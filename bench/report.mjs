@@ -86,8 +86,8 @@ export function summarize(samples, servers, modes) {
 }
 
 /**
- * One row per server: the highest RSS seen over the whole run (every probe, and samples every 100 ms between
- * them) and the RSS at the last probe, after every round.
+ * One row per server: the highest RSS seen over the whole run, warm-up included (every probe, and samples every
+ * 100 ms between them), and the RSS at the last probe, after every round.
  */
 export function summarizeMemory(samples, finalUsage, servers) {
   return servers.map(({ name }) => {

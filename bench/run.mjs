@@ -43,7 +43,8 @@ const counts = quick
   : { unarySerial: 3_000, unaryParallel: 20_000, streamCalls: 10, streamMessages: 4_000, pingPongMessages: 1_000 };
 const deadlineMs = 30_000;
 // Everything stops by itself: a run that hangs is killed with its servers and fails.
-const timeLimitMs = quick ? 60_000 : 10 * 60_000;
+// Generous, since six servers on a busy machine took ~6 minutes a round: it catches hangs, not slowness.
+const timeLimitMs = quick ? 60_000 : (5 + 4 * rounds) * 60_000;
 
 const payload = randomBytes(size);
 const scaled = (count, scale) => Math.max(1, Math.round(count * scale));
@@ -142,15 +143,18 @@ async function startServer(server) {
       }
     });
   });
-  return {
+  const handle = {
     ...server,
     client: createEchoClient(port, server.metadata),
+    // The highest RSS any probe reported, warm-up included.
+    peakRssBytes: 0,
     usage: () =>
       new Promise((resolve, reject) => {
         const id = nextId++;
         const timer = setTimeout(() => reject(new Error(`${server.name}: no usage report after 5 s`)), 5_000);
         pending.set(id, (message) => {
           clearTimeout(timer);
+          handle.peakRssBytes = Math.max(handle.peakRssBytes, message.peakRss);
           resolve(message);
         });
         child.send({ type: 'usage', id });
@@ -164,6 +168,7 @@ async function startServer(server) {
       clearTimeout(timer);
     },
   };
+  return handle;
 }
 
 /** One workload against one server, with the CPU time the server spent on it. */
@@ -189,7 +194,7 @@ async function measure(server, mode, scale) {
 
 const started = [];
 const samples = [];
-// RSS of each server at its last probe, once every round is done: what it kept.
+// Each server's RSS at its last probe, once every round is done (what it kept), and the highest of the run.
 const finalUsage = [];
 try {
   // Started together (a server's startup is not measured); a failure to start still stops the others.
@@ -210,8 +215,8 @@ try {
     if (!quick) console.error(`bench: round ${round + 1} of ${rounds} done`);
   }
   for (const server of started) {
-    const { rss, peakRss } = await server.usage();
-    finalUsage.push({ server: server.name, rssBytes: rss, peakRssBytes: peakRss });
+    const { rss } = await server.usage();
+    finalUsage.push({ server: server.name, rssBytes: rss, peakRssBytes: server.peakRssBytes });
   }
 } finally {
   for (const server of started) server.client.close();
