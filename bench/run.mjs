@@ -1,14 +1,16 @@
 // The multi-process benchmark: bench.v1.Echo served by raw @grpc/grpc-js (the baseline), by Wirekit with no
-// middleware, and by a bare node:http2 server (the ceiling), each in its own process pinned to core 0, loaded by
-// one raw grpc-js client pinned to core 1. Each server reports its own CPU time over IPC, so the steadiest figure
-// is server CPU µs per call (or per streamed message). Rounds interleave the servers; ratios to grpc-js are taken
-// within each round and their median reported.
+// middleware and with the full production chain, by nice-grpc, by NestJS's gRPC transport, and by a bare
+// node:http2 server (the ceiling), each in its own process pinned to core 0, loaded by one raw grpc-js client
+// pinned to core 1. Each server reports its own CPU time and RSS over IPC, so the steadiest figure is server CPU
+// µs per call (or per streamed message). Rounds interleave the servers; ratios to grpc-js are taken within each
+// round and their median reported. Unary modes also report the calls' p50 and p99 latency.
 //
-//   node bench/run.mjs            # 5 rounds; prints the table, writes docs/benchmarks.json (~2 minutes)
+//   node bench/run.mjs            # 5 rounds; prints the tables, writes docs/benchmarks.json and docs/benchmarks.svg
 //   node bench/run.mjs --quick    # tiny counts, 1 round: checks every server answers every call right
-//   options: --rounds N, --size BYTES (payload, default 100), --out FILE (JSON; none by default with --quick)
+//   options: --rounds N, --size BYTES (payload, default 100), --out FILE (JSON, and the chart beside it as .svg;
+//   none by default with --quick)
 //
-// Run after `tsc -b`: the Wirekit server imports ../packages/core/dist.
+// Run after `tsc -b`: the Wirekit servers import packages/core/dist and packages/middleware/dist.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,8 +18,10 @@ import os from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { SignJWT } from 'jose';
+import { chartPathFor, renderChart } from './chart.mjs';
 import { bidi, clientStream, createEchoClient, serverStream, unary } from './load.mjs';
-import { describeMachine, formatTable, summarize } from './report.mjs';
+import { describeMachine, formatMemoryTable, formatTable, summarize, summarizeMemory } from './report.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -39,14 +43,34 @@ const counts = quick
   : { unarySerial: 3_000, unaryParallel: 20_000, streamCalls: 10, streamMessages: 4_000, pingPongMessages: 1_000 };
 const deadlineMs = 30_000;
 // Everything stops by itself: a run that hangs is killed with its servers and fails.
-const timeLimitMs = quick ? 60_000 : 10 * 60_000;
+// Generous, since six servers on a busy machine took ~6 minutes a round: it catches hangs, not slowness.
+const timeLimitMs = quick ? 120_000 : (5 + 4 * rounds) * 60_000;
 
 const payload = randomBytes(size);
 const scaled = (count, scale) => Math.max(1, Math.round(count * scale));
 
+// The full Wirekit chain authenticates every call: an HS256 JWT made here, its secret given to that server only.
+const jwtSecret = randomBytes(32).toString('base64url');
+const jwt = await new SignJWT({ scope: 'bench' })
+  .setProtectedHeader({ alg: 'HS256' })
+  .setSubject('load-generator')
+  .setAudience('bench')
+  .setIssuedAt()
+  .setExpirationTime('2h')
+  .sign(new TextEncoder().encode(jwtSecret));
+
 const servers = [
   { name: 'grpc-js', label: 'raw @grpc/grpc-js + proto-loader', file: 'servers/grpc-js.mjs' },
   { name: 'wirekit', label: 'Wirekit, no middleware', file: 'servers/wirekit.mjs' },
+  {
+    name: 'wirekit-full',
+    label: 'Wirekit, full middleware chain',
+    file: 'servers/wirekit-full.mjs',
+    env: { BENCH_JWT_SECRET: jwtSecret },
+    metadata: { authorization: `Bearer ${jwt}` },
+  },
+  { name: 'nice-grpc', label: 'nice-grpc 2.1', file: 'servers/nice-grpc.mjs' },
+  { name: 'nestjs', label: 'NestJS gRPC microservice', file: 'servers/nestjs.mjs' },
   { name: 'http2', label: 'bare node:http2 (ceiling)', file: 'servers/http2-ceiling.mjs' },
 ];
 const modes = [
@@ -92,21 +116,22 @@ const timeLimit = setTimeout(() => {
   process.exit(2);
 }, timeLimitMs);
 
-// Pin when there are two cores and taskset: servers to core 0, this process (every thread) to core 1.
+// Pin when there are two cores and taskset: servers to core 0, this process (every thread) to core 1. The quick
+// mode measures nothing, so it leaves the six servers free to start on any core.
 const pinned =
-  os.cpus().length >= 2 && spawnSync('taskset', ['-a', '-c', '-p', '1', String(process.pid)], { stdio: 'ignore' }).status === 0;
+  !quick && os.cpus().length >= 2 && spawnSync('taskset', ['-a', '-c', '-p', '1', String(process.pid)], { stdio: 'ignore' }).status === 0;
 
 /** Starts a server process and resolves once it listens: its port, a usage probe, and a stop. */
 async function startServer(server) {
   const script = fileURLToPath(new URL(server.file, import.meta.url));
   const [command, args] = pinned ? ['taskset', ['-c', '0', process.execPath, script]] : [process.execPath, [script]];
-  const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...server.env } });
   children.add(child);
   child.once('exit', () => children.delete(child));
   const pending = new Map();
   let nextId = 0;
   const { port } = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${server.name}: not listening after 15 s`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`${server.name}: not listening after 30 s`)), 30_000);
     child.once('exit', (code) => reject(new Error(`${server.name}: exited with ${code} before listening`)));
     child.on('message', (message) => {
       if (message.type === 'ready') {
@@ -118,15 +143,18 @@ async function startServer(server) {
       }
     });
   });
-  return {
+  const handle = {
     ...server,
-    client: createEchoClient(port),
+    client: createEchoClient(port, server.metadata),
+    // The highest RSS any probe reported, warm-up included.
+    peakRssBytes: 0,
     usage: () =>
       new Promise((resolve, reject) => {
         const id = nextId++;
         const timer = setTimeout(() => reject(new Error(`${server.name}: no usage report after 5 s`)), 5_000);
         pending.set(id, (message) => {
           clearTimeout(timer);
+          handle.peakRssBytes = Math.max(handle.peakRssBytes, message.peakRss);
           resolve(message);
         });
         child.send({ type: 'usage', id });
@@ -140,6 +168,7 @@ async function startServer(server) {
       clearTimeout(timer);
     },
   };
+  return handle;
 }
 
 /** One workload against one server, with the CPU time the server spent on it. */
@@ -156,6 +185,8 @@ async function measure(server, mode, scale) {
     seconds,
     serverCpuMicros,
     rssBytes: after.rss,
+    // The highest RSS the server saw during the workload (sampled every 100 ms, and at the probe).
+    peakRssBytes: after.peakRss,
     perSecond: units / seconds,
     cpuMicrosPerUnit: units > 0 ? serverCpuMicros / units : null,
   };
@@ -163,8 +194,14 @@ async function measure(server, mode, scale) {
 
 const started = [];
 const samples = [];
+// Each server's RSS at its last probe, once every round is done (what it kept), and the highest of the run.
+const finalUsage = [];
 try {
-  for (const server of servers) started.push(await startServer(server));
+  // Started together (a server's startup is not measured); a failure to start still stops the others.
+  const starting = await Promise.allSettled(servers.map(startServer));
+  for (const outcome of starting) if (outcome.status === 'fulfilled') started.push(outcome.value);
+  const failed = starting.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
   if (!quick) {
     // Warm-up at half the counts, so every server and the client run JIT-compiled code before the rounds.
     for (const mode of modes) for (const server of started) await measure(server, mode, 0.5);
@@ -177,6 +214,10 @@ try {
     }
     if (!quick) console.error(`bench: round ${round + 1} of ${rounds} done`);
   }
+  for (const server of started) {
+    const { rss } = await server.usage();
+    finalUsage.push({ server: server.name, rssBytes: rss, peakRssBytes: server.peakRssBytes });
+  }
 } finally {
   for (const server of started) server.client.close();
   await Promise.all(started.map((server) => server.stop()));
@@ -186,15 +227,18 @@ try {
 const serverList = servers.map(({ name, label }) => ({ name, label }));
 const modeList = modes.map(({ name, label, unit }) => ({ name, label, unit }));
 const summary = summarize(samples, serverList, modeList);
+const memory = summarizeMemory(samples, finalUsage, serverList);
 const machine = describeMachine(pinned);
 // Correct means every server answered every call of every mode, right.
 const problems = summary.filter((row) => row.calls === 0 || row.errors > 0);
 
 console.log(
   `${machine.cpuCount} × ${machine.cpuModel}; Node ${machine.node}; @grpc/grpc-js ${machine.grpcJs}; @wirekit/core ${machine.wirekitCore}; ` +
+    `nice-grpc ${machine.niceGrpc}; @nestjs/microservices ${machine.nestjsMicroservices}; ` +
     `${machine.pinned}; payload ${size} bytes; ${rounds} round${rounds === 1 ? '' : 's'}${quick ? ' (quick: a correctness check, not a speed)' : ''}\n`,
 );
 console.log(formatTable(summary, serverList, modeList));
+console.log(`\n${formatMemoryTable(memory, serverList)}`);
 for (const row of problems) console.error(`bench: ${row.server} ${row.mode}: ${row.calls} calls, ${row.errors} errors (${row.firstError})`);
 
 if (out) {
@@ -207,8 +251,11 @@ if (out) {
     servers: serverList,
     modes: modeList,
   };
-  writeFileSync(out, `${JSON.stringify({ ...report, summary, samples }, null, 2)}\n`);
-  console.log(`\nraw results: ${out}`);
+  const full = { ...report, summary, memory, samples };
+  writeFileSync(out, `${JSON.stringify(full, null, 2)}\n`);
+  const chart = chartPathFor(out);
+  writeFileSync(chart, renderChart(full));
+  console.log(`\nraw results: ${out}\nchart: ${chart}`);
 }
 clearTimeout(timeLimit);
 process.exitCode = problems.length === 0 ? 0 : 1;
