@@ -16,7 +16,7 @@ export interface EchoStatus {
   message: string;
 }
 
-/** An empty message, so empty calls are distinguishable from google.protobuf.Empty in the interop suite. */
+/** The suite's own empty message (not google.protobuf.Empty). */
 export interface Empty {}
 
 /** How a client reached the server with respect to gRPCLB. */
