@@ -11,13 +11,17 @@ const BASELINE = 'grpc';
 async function measure(transport, concurrency, { pairs, keyPrefix, template }) {
   const client = transport.clientAt(concurrency);
   const before = await transport.server.usage();
+  const clientBefore = process.cpuUsage();
   const result = await chargeAndGet(client, { pairs, concurrency, keyPrefix, template });
+  const clientCpu = process.cpuUsage(clientBefore);
   const after = await transport.server.usage();
   const serverCpuMicros = after.cpuMicros - before.cpuMicros;
   return {
     ...result,
     callsPerSecond: result.calls / result.seconds,
     serverCpuMicrosPerCall: result.calls > 0 ? serverCpuMicros / result.calls : null,
+    // The load generator's own CPU (this process does nothing else meanwhile): what the client side costs.
+    clientCpuMicrosPerCall: result.calls > 0 ? (clientCpu.user + clientCpu.system) / result.calls : null,
     rssBytes: after.rss,
   };
 }
@@ -73,6 +77,7 @@ function summarize(samples, transports, concurrencies) {
         medianP50Ms: median(mine.map((sample) => sample.p50Ms)),
         medianP99Ms: median(mine.map((sample) => sample.p99Ms)),
         medianServerCpuMicrosPerCall: median(mine.map((sample) => sample.serverCpuMicrosPerCall)),
+        medianClientCpuMicrosPerCall: median(mine.map((sample) => sample.clientCpuMicrosPerCall)),
         medianRateRatioToGrpc: median(within('callsPerSecond')),
         medianCpuRatioToGrpc: median(within('serverCpuMicrosPerCall')),
         maxRssMiB: Math.max(...mine.map((sample) => sample.rssBytes)) / 2 ** 20,

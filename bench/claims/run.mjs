@@ -5,7 +5,7 @@
 //
 //   node bench/claims/run.mjs          # full: tables on stdout, docs/benchmarks-claims.json and .svg (~3 minutes)
 //   node bench/claims/run.mjs --quick  # seconds: checks every size round trip and every server's answers (never a speed)
-//   options: --rounds N (end-to-end rounds, default 3), --out FILE (JSON), --svg FILE (chart)
+//   options: --rounds N (end-to-end rounds, default 5), --out FILE (JSON), --svg FILE (chart)
 //
 // Run after `tsc -b`: it imports packages/core/dist and examples/payments/dist.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ const { values: options } = parseArgs({
 });
 const quick = options.quick;
 const docs = (name) => fileURLToPath(new URL(`../../docs/${name}`, import.meta.url));
-const endToEndRounds = Number(options.rounds ?? (quick ? 1 : 3));
+const endToEndRounds = Number(options.rounds ?? (quick ? 1 : 5));
 if (!Number.isInteger(endToEndRounds) || endToEndRounds < 1 || endToEndRounds > 20)
   throw new Error('--rounds takes a whole number from 1 to 20');
 const out = options.out ?? (quick ? undefined : docs('benchmarks-claims.json'));

@@ -56,14 +56,14 @@ export function codecMappingTable({ rows }) {
 export function endToEndTable(rows, transports) {
   const labelOf = (name) => transports.find((transport) => transport.name === name)?.label ?? name;
   const lines = [
-    '| C | server | calls/s | × gRPC | p50 ms | p99 ms | server CPU µs/call | CPU × gRPC | errors |',
-    '|--:|---|--:|--:|--:|--:|--:|--:|--:|',
+    '| C | server | calls/s | × gRPC | p50 ms | p99 ms | server CPU µs/call | CPU × gRPC | client CPU µs/call | errors |',
+    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const row of rows) {
     lines.push(
       `| ${row.concurrency} | ${labelOf(row.transport)} | ${grouped(row.medianCallsPerSecond)} | ${fixed(row.medianRateRatioToGrpc, 2)} | ` +
         `${fixed(row.medianP50Ms, 2)} | ${fixed(row.medianP99Ms, 2)} | ${fixed(row.medianServerCpuMicrosPerCall, 1)} | ` +
-        `${fixed(row.medianCpuRatioToGrpc, 2)} | ${row.errors} |`,
+        `${fixed(row.medianCpuRatioToGrpc, 2)} | ${fixed(row.medianClientCpuMicrosPerCall, 1)} | ${row.errors} |`,
     );
   }
   return lines.join('\n');
