@@ -3,7 +3,7 @@
 // (end-to-end.mjs, head-of-line.mjs) the same Charge/GetPayment handlers served three ways, each server in its
 // own process: Wirekit over gRPC; Fastify REST/JSON over HTTP/1.1 keep-alive; the same Fastify app over HTTP/2.
 //
-//   node bench/claims/run.mjs          # full: tables on stdout, docs/benchmarks-claims.json and .svg (~3 minutes)
+//   node bench/claims/run.mjs          # full: tables on stdout, docs/benchmarks-claims.json and .svg (~3 min quiet)
 //   node bench/claims/run.mjs --quick  # seconds: checks every size round trip and every server's answers (never a speed)
 //   options: --rounds N (end-to-end rounds, default 5), --out FILE (JSON), --svg FILE (chart)
 //
