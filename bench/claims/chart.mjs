@@ -85,6 +85,7 @@ export function renderChart(report) {
   const note = `${report.machine.cpuCount} × ${report.machine.cpuModel}; Node ${report.machine.node}; medians of ${report.settings.codecRounds} codec rounds and ${report.settings.endToEndRounds} end-to-end rounds`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
+    '<title>Protobuf against JSON on the payments messages (size and speed ratios), and calls per second per transport</title>',
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
     sizes.svg,
     speed.svg,
