@@ -11,7 +11,7 @@
 // Each client answers a "view" of the payment (the fields the checks compare, amounts as decimal strings as the
 // canonical JSON has them) or throws an Error whose `status` names what went wrong (`NOT_FOUND`, …).
 import http2 from 'node:http2';
-import { closeClient, createClient, statusName } from '@wirekit/core';
+import { closeClient, createClient, RpcError, statusName } from '@wirekit/core';
 import { Client, Pool } from 'undici';
 import { PaymentService } from '../../examples/payments/dist/gen/payments.js';
 import { codecs } from './messages.mjs';
@@ -55,7 +55,7 @@ export function grpcClient(port, template) {
     try {
       return viewOf(await run());
     } catch (error) {
-      throw error?.code === undefined ? error : failure(statusName(error.code), error.message);
+      throw error instanceof RpcError ? failure(statusName(error.code), error.message) : error;
     }
   };
   return {
