@@ -43,12 +43,17 @@ function clientOf<D extends Parameters<typeof createClient>[0]>(definition: D, a
   return client;
 }
 
-/** The downstream service: reports the deadline its handler got. */
-async function serveDownstream(): Promise<string> {
+/** The downstream service: reports the deadline its handler got, and tells `onArrival` when a call arrives. */
+async function serveDownstream(onArrival: (arrivedAt: number) => void = () => {}): Promise<string> {
   return serve((app) =>
     app.addService(
       EchoService,
-      { echo: (_request, ctx) => ({ message: ctx.deadline ? String(ctx.deadline.getTime()) : 'none' }) },
+      {
+        echo: (_request, ctx) => {
+          onArrival(Date.now());
+          return { message: ctx.deadline ? String(ctx.deadline.getTime()) : 'none' };
+        },
+      },
       { allowUnimplemented: true },
     ),
   );
@@ -57,11 +62,14 @@ async function serveDownstream(): Promise<string> {
 describe('deadlinePropagation', () => {
   it('gives a handler’s outgoing call its remaining deadline minus the margin', async () => {
     const deadlines = deadlinePropagation({ marginMs: 1_000 });
-    const downstream = clientOf(EchoService, await serveDownstream(), [deadlines.client]);
+    let arrivedAt = 0;
+    const downstream = clientOf(EchoService, await serveDownstream((at) => (arrivedAt = at)), [deadlines.client]);
+    let sentAt = 0;
     const upstream = await serve(
       (app) =>
         app.addService(OtherService, {
           ping: async (_request, ctx) => {
+            sentAt = Date.now();
             const seen = await downstream.echo({});
             return { message: `${ctx.deadline?.getTime()} ${seen.message}` };
           },
@@ -69,14 +77,16 @@ describe('deadlinePropagation', () => {
       [deadlines.server],
     );
     const [own, inherited] = (await clientOf(OtherService, upstream).ping({}, { timeoutMs: 5_000 })).message.split(' ').map(Number);
-    // The wire carries a relative timeout, so the downstream clock reads it a moment later: allow for that.
-    expect(inherited).toBeLessThanOrEqual((own as number) - 1_000 + 20);
-    expect(inherited).toBeGreaterThan((own as number) - 1_000 - 250);
+    // The wire carries a relative timeout, which the downstream server adds to its clock when the call arrives: the
+    // inherited deadline is later by the time in transit, plus a millisecond of rounding each way.
+    expect(inherited).toBeLessThanOrEqual((own as number) - 1_000 + (arrivedAt - sentAt) + 2);
+    expect(inherited).toBeGreaterThanOrEqual((own as number) - 1_000 - 2);
   });
 
   it('keeps an outgoing call’s own earlier deadline, and adds none where the handler had none', async () => {
     const deadlines = deadlinePropagation({ marginMs: 100 });
-    const downstream = clientOf(EchoService, await serveDownstream(), [deadlines.client]);
+    let arrivedAt = 0;
+    const downstream = clientOf(EchoService, await serveDownstream((at) => (arrivedAt = at)), [deadlines.client]);
     const upstream = await serve(
       (app) =>
         app.addService(OtherService, {
@@ -86,7 +96,9 @@ describe('deadlinePropagation', () => {
     );
     const pinger = clientOf(OtherService, upstream);
     const [sentAt, seen] = (await pinger.ping({}, { timeoutMs: 60_000 })).message.split(' ').map(Number);
-    expect(seen).toBeLessThanOrEqual((sentAt as number) + 2_000 + 20);
+    // The call's own 2 s, counted by the downstream clock from when it arrived (plus rounding), not the 60 s.
+    expect(seen).toBeLessThanOrEqual(arrivedAt + 2_000 + 2);
+    expect(arrivedAt).toBeGreaterThanOrEqual(sentAt as number);
 
     const unbounded = await serve((app) => app.addService(OtherService, { ping: async () => downstream.echo({}) }), [deadlines.server]);
     expect((await clientOf(OtherService, unbounded).ping({})).message).toBe('none');
