@@ -83,7 +83,10 @@ function toDecision(reply: unknown): RateLimitDecision {
 async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`the rate limit store did not answer within ${timeoutMs} ms`)), timeoutMs);
+    // The rejection waits for the loop's I/O phase (setImmediate runs after it): when the process itself was busy
+    // past the deadline, a reply that arrived meanwhile is read and wins, instead of counting as an outage.
+    const expire = () => reject(new Error(`the rate limit store did not answer within ${timeoutMs} ms`));
+    timer = setTimeout(() => setImmediate(expire), timeoutMs);
   });
   try {
     return await Promise.race([work, timeout]);
