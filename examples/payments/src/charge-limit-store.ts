@@ -23,6 +23,7 @@ export class ChargeLimitStore implements OnStart, OnShutdown {
   readonly store: RateLimitStore;
   readonly #redis: Redis | undefined;
   readonly #where: string;
+  #lastError: string | undefined;
 
   constructor(config: Pick<PaymentsConfig, 'redisUrl' | 'redisPrefix'>, logger: Logger) {
     if (config.redisUrl === undefined) {
@@ -34,7 +35,10 @@ export class ChargeLimitStore implements OnStart, OnShutdown {
     const redis = new Redis(config.redisUrl, { lazyConnect: true });
     // ioredis reports each failed reconnection as an event (printed to the console when nobody listens); the
     // limiter already warns once per outage, so these are kept for debugging.
-    redis.on('error', (error: Error) => logger.debug({ error: error.message }, 'rate limit store: Redis connection error'));
+    redis.on('error', (error: Error) => {
+      this.#lastError = error.message;
+      logger.debug({ error: error.message }, 'rate limit store: Redis connection error');
+    });
     this.#redis = redis;
     this.store = redisStore({ client: redis, prefix: config.redisPrefix });
     const url = new URL(config.redisUrl);
@@ -53,7 +57,8 @@ export class ChargeLimitStore implements OnStart, OnShutdown {
       await redis.connect();
     } catch (error: unknown) {
       redis.disconnect();
-      const reason = error instanceof Error ? error.message : String(error);
+      // The connection's own error ("connect ECONNREFUSED …") says more than connect()'s "Connection is closed".
+      const reason = this.#lastError ?? (error instanceof Error ? error.message : String(error));
       throw new Error(`PAYMENTS_REDIS_URL: cannot connect to Redis (${reason})`, { cause: error });
     }
   }
