@@ -110,7 +110,9 @@ describe.runIf(POSTGRES_URL && REDIS_URL)(SUITE, () => {
       idempotentMethods: [CHARGE],
     });
     fleetWithRetry = createClient(PaymentService, withRetry(channel));
-  });
+    // Three processes loading the service at once: about 2 s on a quiet machine, 19 s seen on a 2-core machine
+    // at load average 21, so more than the default 30 s is allowed here.
+  }, 60_000);
 
   afterAll(async () => {
     channel?.close();
