@@ -3,6 +3,7 @@ import { createPinoLogger } from '@wirekit/middleware/logging';
 import { serveMetrics } from '@wirekit/middleware/metrics';
 import { startTelemetry } from '@wirekit/middleware/tracing';
 import { Registry } from 'prom-client';
+import { ChargeLimitStore } from './charge-limit-store.js';
 import { describeLedger } from './create-ledger.js';
 import { createPaymentsApp, ledgerProvider, PAYMENTS_MODULE, paymentsMiddleware } from './payments-app.js';
 import { readPaymentsConfig } from './payments-config.js';
@@ -18,6 +19,8 @@ const logger = createPinoLogger({ name: 'payments' });
 const registry = new Registry();
 const [metricsHost, metricsPort] = splitAddress(config.metricsAddress);
 const metricsServer = await serveMetrics({ registry, host: metricsHost, port: metricsPort });
+// The Charge limit's buckets: in Redis with PAYMENTS_REDIS_URL (one limit for every replica), else in memory.
+const chargeLimit = new ChargeLimitStore(config, logger);
 
 // Closed by the app's graceful shutdown (SIGTERM, SIGINT), after the last call: traces flushed, scrapes stopped.
 class Observability implements OnShutdown {
@@ -33,10 +36,16 @@ class Observability implements OnShutdown {
 const app = createPaymentsApp({
   logger,
   shutdownGraceMs: config.shutdownGraceMs,
-  middleware: paymentsMiddleware(config, { logger, registry }),
-  providers: [...PAYMENTS_MODULE.providers, ledgerProvider(config), { provide: Observability, useFactory: () => new Observability() }],
+  middleware: paymentsMiddleware(config, { logger, registry, rateLimitStore: chargeLimit.store }),
+  providers: [
+    ...PAYMENTS_MODULE.providers,
+    ledgerProvider(config),
+    { provide: Observability, useFactory: () => new Observability() },
+    { provide: ChargeLimitStore, useFactory: () => chargeLimit },
+  ],
 });
 await app.get(Observability);
+await app.get(ChargeLimitStore);
 const { address } = await app.listen(config.address);
 
 const authorization = config.generatedToken
@@ -50,6 +59,7 @@ process.stdout.write(
     `  Wirekit payments service listening on ${address} (plaintext; health and reflection on)`,
     `  Metrics: http://${metricsHost}:${metricsServer.port}/metrics`,
     `  Store: ${describeLedger(config)} (PAYMENTS_DB)`,
+    `  Charge rate limit: ${config.chargeRateLimit} per caller (PAYMENTS_RATE_LIMIT), counted ${chargeLimit.describe()}`,
     config.generatedToken ? `  No PAYMENTS_API_TOKENS or PAYMENTS_JWT_SECRET set: this run's token is ${config.generatedToken}` : '',
     '',
     '  Try it from another terminal at the repository root, with the wirekit command:',

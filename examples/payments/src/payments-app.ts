@@ -2,7 +2,7 @@ import { type App, type AppOptions, createApp, type Provider, type ServerMiddlew
 import { auth } from '@wirekit/middleware/auth';
 import { logging } from '@wirekit/middleware/logging';
 import { metrics } from '@wirekit/middleware/metrics';
-import { rateLimit } from '@wirekit/middleware/rate-limit';
+import { type RateLimitStore, rateLimit } from '@wirekit/middleware/rate-limit';
 import { recovery } from '@wirekit/middleware/recovery';
 import { tracing } from '@wirekit/middleware/tracing';
 import type { Logger } from 'pino';
@@ -40,23 +40,31 @@ const CHARGE = '/payments.v1.PaymentService/Charge';
 /**
  * The production chain, outermost first: tracing (so every log line carries the trace), logging, metrics,
  * recovery, then auth and the per-caller limit on Charge. Health and reflection are served outside the chain,
- * so they stay public.
+ * so they stay public. The limit counts in `rateLimitStore` (a `ChargeLimitStore`'s, Redis when configured),
+ * else in a memory store of its own.
  */
 export function paymentsMiddleware(
   config: Pick<PaymentsConfig, 'apiTokens' | 'jwtSecret' | 'chargeRateLimit'>,
-  observability: { readonly logger: Logger; readonly registry: Registry },
+  dependencies: { readonly logger: Logger; readonly registry: Registry; readonly rateLimitStore?: RateLimitStore },
 ): ServerMiddleware[] {
+  const { logger, registry, rateLimitStore } = dependencies;
   return [
     tracing(),
-    logging({ logger: observability.logger }),
-    metrics({ registry: observability.registry }),
-    recovery({ logger: observability.logger }),
+    logging({ logger }),
+    metrics({ registry }),
+    recovery({ logger }),
     auth({
       apiTokens: config.apiTokens.map((token, index) => ({ name: `api-token-${index + 1}`, token })),
       ...(config.jwtSecret ? { jwt: { secret: config.jwtSecret, algorithms: ['HS256'] as const, audience: 'payments' } } : {}),
-      logger: observability.logger,
+      logger,
     }),
-    rateLimit({ limit: 'unlimited', methods: { [CHARGE]: config.chargeRateLimit }, key: 'identity', logger: observability.logger }),
+    rateLimit({
+      limit: 'unlimited',
+      methods: { [CHARGE]: config.chargeRateLimit },
+      key: 'identity',
+      logger,
+      ...(rateLimitStore ? { store: rateLimitStore } : {}),
+    }),
   ];
 }
 

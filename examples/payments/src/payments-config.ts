@@ -15,6 +15,17 @@ export interface PaymentsConfig {
   /** `PAYMENTS_RATE_LIMIT`: Charge calls per caller, e.g. `100/s` (the default, generous). */
   readonly chargeRateLimit: string;
   /**
+   * `PAYMENTS_REDIS_URL`: a `redis://` or `rediss://` URL. When set, the Charge rate limit keeps its buckets in
+   * Redis, so one limit holds across every replica that uses it; when unset (the default), each replica counts in
+   * its own memory and a fleet of N allows N times the limit.
+   */
+  readonly redisUrl: string | undefined;
+  /**
+   * `PAYMENTS_REDIS_PREFIX`, default `payments:rate-limit:`: put before every key the service writes in Redis, so
+   * deployments sharing one Redis (staging and production, or test runs) never share a bucket.
+   */
+  readonly redisPrefix: string;
+  /**
    * `PAYMENTS_DB`, default `./data/payments.db`: a SQLite file path (its directory is created on first start),
    * or a `postgres://` / `postgresql://` URL for a ledger shared by several replicas.
    */
@@ -46,6 +57,10 @@ export function readPaymentsConfig(env: NodeJS.ProcessEnv = process.env): Paymen
       `PAYMENTS_SHUTDOWN_GRACE_MS must be a whole number of milliseconds, such as 10000; got "${env.PAYMENTS_SHUTDOWN_GRACE_MS}"`,
     );
   }
+  const redisUrl = env.PAYMENTS_REDIS_URL || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\//i.test(redisUrl)) {
+    throw new Error('PAYMENTS_REDIS_URL must be a redis:// or rediss:// URL, such as redis://127.0.0.1:6379');
+  }
   const generatedToken = apiTokens.length === 0 && jwtSecret === undefined ? randomBytes(24).toString('base64url') : undefined;
   return {
     address: env.PAYMENTS_ADDR ?? '127.0.0.1:50051',
@@ -54,6 +69,8 @@ export function readPaymentsConfig(env: NodeJS.ProcessEnv = process.env): Paymen
     jwtSecret,
     generatedToken,
     chargeRateLimit: env.PAYMENTS_RATE_LIMIT ?? '100/s',
+    redisUrl,
+    redisPrefix: env.PAYMENTS_REDIS_PREFIX || 'payments:rate-limit:',
     database: env.PAYMENTS_DB || './data/payments.db',
     shutdownGraceMs,
   };

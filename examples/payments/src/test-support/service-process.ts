@@ -7,6 +7,7 @@ const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 /**
  * Starts the built service as `node dist/main.js` (as deployments should: npm would not forward SIGTERM) on port 0,
  * with `env` added, and reads its output line by line; `line(pattern)` resolves with the first line matching, or rejects at exit.
+ * `output` holds the lines read so far (standard output and error), for assertions about what was not logged.
  */
 export function startService(env: Record<string, string>) {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npx tsc -b" first`);
@@ -51,5 +52,6 @@ export function startService(env: Record<string, string>) {
         reject(new Error(`the service exited (${code}) before printing ${pattern}: ${lines.slice(-5).join(' | ')}`)),
       );
     });
-  return { child, exited, line };
+  const output: readonly string[] = lines;
+  return { child, exited, line, output };
 }

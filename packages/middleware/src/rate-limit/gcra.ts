@@ -19,11 +19,16 @@ export interface GcraOutcome {
  * @example
  * const first = gcra(undefined, 0, parseLimit('2/s')!, 1); // allowed, remaining 1
  */
+// Times are doubles: once an interval has been added and taken away, a call exactly on time can come out a
+// rounding error late (with `performance.now()` about one fresh bucket in three of a '1/min' limit refused its
+// first call). A call less than a microsecond late counts as on time.
+const ON_TIME_MS = 1e-3;
+
 export function gcra(storedTat: number | undefined, now: number, limit: ParsedLimit, cost: number): GcraOutcome {
   const interval = limit.periodMs / limit.count;
   const tat = Math.max(storedTat ?? now, now);
   const nextTat = tat + cost * interval;
   const allowAt = nextTat - limit.burst * interval;
-  if (allowAt > now) return { allowed: false, tat, remaining: 0, retryAfterMs: allowAt - now };
-  return { allowed: true, tat: nextTat, remaining: Math.floor((now - allowAt) / interval), retryAfterMs: 0 };
+  if (allowAt - now > ON_TIME_MS) return { allowed: false, tat, remaining: 0, retryAfterMs: allowAt - now };
+  return { allowed: true, tat: nextTat, remaining: Math.max(0, Math.floor((now - allowAt) / interval)), retryAfterMs: 0 };
 }

@@ -21,6 +21,16 @@ describe('memoryStore', () => {
     expect(await store.take('k', perMinute, 1)).toEqual({ allowed: true, remaining: 2, retryAfterMs: 0 });
   });
 
+  it('allows a call exactly on time on a clock with fractions of a millisecond, as performance.now() has', async () => {
+    // 0.3 + 60000 - 60000 is 0.30000000000291038 in doubles: a rounding error must not refuse a full bucket.
+    const store = memoryStore({ clock: () => 0.3 });
+    expect(await store.take('once', limit('1/min'), 1)).toEqual({ allowed: true, remaining: 0, retryAfterMs: 0 });
+    expect((await store.take('once', limit('1/min'), 1)).allowed).toBe(false);
+    expect((await store.take('twice', limit('2/min'), 1)).allowed).toBe(true);
+    expect(await store.take('twice', limit('2/min'), 1)).toEqual({ allowed: true, remaining: 0, retryAfterMs: 0 });
+    expect((await store.take('twice', limit('2/min'), 1)).allowed).toBe(false);
+  });
+
   it('keeps buckets apart by key', async () => {
     const store = memoryStore({ clock: () => 0 });
     const once = limit('1/s');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { createServer, type Socket, connect as tcpConnect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
   type App,
@@ -21,7 +21,7 @@ import type { EchoRequest, EchoResponse } from '../../../core/src/test-support/e
 import { createRecordingLogger } from '../../../core/src/test-support/harness.js';
 import { type ParsedLimit, parseLimit } from './parse-limit.js';
 import { rateLimit } from './rate-limit.js';
-import { redisStore } from './redis-store.js';
+import { type RedisScriptClient, redisStore } from './redis-store.js';
 
 /** The core's test service (its unary rpc), loaded through `@wirekit/core` like the middleware. */
 const EchoService = defineService<{ Echo: Unary<EchoRequest, EchoResponse> }>(
@@ -168,5 +168,50 @@ describe('redisStore when Redis is unreachable', () => {
     expect([await outcome(client.echo({})), await outcome(client.echo({}))]).toEqual(['UNAVAILABLE', 'UNAVAILABLE']);
     expect(warnings.entries).toHaveLength(1);
     expect(warnings.entries[0]?.message).toContain('failing closed');
+  });
+});
+
+describe('redisStore timeout', () => {
+  const oneAMinute = parseLimit('1/min') as ParsedLimit;
+
+  /** Two ends of a loopback TCP connection: bytes written on one wait in the kernel until the loop reads the other. */
+  async function socketPair(): Promise<[Socket, Socket]> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    const near = tcpConnect((server.address() as { port: number }).port, '127.0.0.1');
+    await new Promise<void>((resolve) => near.once('connect', resolve));
+    const far = await accepted;
+    server.close();
+    onTestFinished(() => {
+      near.destroy();
+      far.destroy();
+    });
+    return [near, far];
+  }
+
+  it('takes a reply that arrived while the process was busy past the deadline, instead of failing open', async () => {
+    const [near, far] = await socketPair();
+    // A "Redis" whose reply is real I/O: written at once, read only when the event loop polls again.
+    const client: RedisScriptClient = {
+      evalsha: () =>
+        new Promise((resolve) => {
+          far.once('data', () => resolve([1, 0, '0']));
+          near.write('+OK\r\n');
+        }),
+      eval: () => Promise.reject(new Error('not used')),
+    };
+    const decision = redisStore({ client, timeoutMs: 20 }).take('busy', oneAMinute, 1);
+    // The process is busy (a long synchronous task, a GC pause) well past the deadline; the reply is waiting.
+    const busyUntil = performance.now() + 100;
+    while (performance.now() < busyUntil);
+    await expect(decision).resolves.toEqual({ allowed: true, remaining: 0, retryAfterMs: 0 });
+  });
+
+  it('fails when no reply comes in time', async () => {
+    const client: RedisScriptClient = { evalsha: () => new Promise(() => {}), eval: () => new Promise(() => {}) };
+    await expect(redisStore({ client, timeoutMs: 20 }).take('silent', oneAMinute, 1)).rejects.toThrow(
+      'the rate limit store did not answer within 20 ms',
+    );
   });
 });

@@ -26,6 +26,7 @@ export interface RedisStoreOptions {
 // One GCRA decision (see gcra.ts), atomic because Redis runs a script alone. The time comes from Redis, not from
 // the replicas, so that replicas whose clocks disagree still share one bucket correctly. The bucket key holds the
 // theoretical arrival time in milliseconds and expires when the bucket would be full, which is the same as absent.
+// A call less than a microsecond late counts as on time, as in gcra.ts: the sums are doubles.
 const GCRA_SCRIPT = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
@@ -36,11 +37,11 @@ local tat = tonumber(redis.call('GET', KEYS[1])) or now
 if tat < now then tat = now end
 local next_tat = tat + cost * interval
 local allow_at = next_tat - capacity
-if allow_at > now then
+if allow_at - now > 0.001 then
   return {0, 0, string.format('%.3f', allow_at - now)}
 end
 redis.call('SET', KEYS[1], string.format('%.3f', next_tat), 'PX', math.max(1, math.ceil(next_tat - now)))
-return {1, math.floor((now - allow_at) / interval), '0'}
+return {1, math.max(0, math.floor((now - allow_at) / interval)), '0'}
 `;
 
 /**
@@ -83,7 +84,10 @@ function toDecision(reply: unknown): RateLimitDecision {
 async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`the rate limit store did not answer within ${timeoutMs} ms`)), timeoutMs);
+    // The rejection waits for the loop's I/O phase (setImmediate runs after it): when the process itself was busy
+    // past the deadline, a reply that arrived meanwhile is read and wins, instead of counting as an outage.
+    const expire = () => reject(new Error(`the rate limit store did not answer within ${timeoutMs} ms`));
+    timer = setTimeout(() => setImmediate(expire), timeoutMs);
   });
   try {
     return await Promise.race([work, timeout]);
