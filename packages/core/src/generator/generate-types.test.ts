@@ -248,7 +248,7 @@ export const names: readonly string[] = protos.serviceNames;
         return where + ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
       });
     expect(diagnostics).toEqual([]);
-  });
+  }, 120_000); // a tsc run of its own: ~10 s quiet, over 30 s on a busy 2-core machine
 
   it('loads and works at run time without any .proto file', async () => {
     const dir = mkdtempSync(path.join(scratch, 'run-'));
