@@ -123,7 +123,15 @@ for (const { keyword, rest } of parseDockerfile(readFileSync(dockerfile, 'utf8')
       const [image, as, name] = rest.split(/\s+/);
       const root = join(scratch, `stage-${stages.length}`);
       mkdirSync(root, { recursive: true });
-      stage = { name: as?.toUpperCase() === 'AS' ? name : String(stages.length), image, root, workdir: '/', env: {}, cmd: undefined, user: undefined };
+      stage = {
+        name: as?.toUpperCase() === 'AS' ? name : String(stages.length),
+        image,
+        root,
+        workdir: '/',
+        env: {},
+        cmd: undefined,
+        user: undefined,
+      };
       stages.push(stage);
       log(`FROM ${image} (stage ${stage.name}, root ${root})`);
       break;
