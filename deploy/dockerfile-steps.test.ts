@@ -12,12 +12,12 @@ describe('deploy/docker/Dockerfile, its steps run without Docker', () => {
   it('builds the service, serves SERVING health from its CMD, and stops on SIGTERM', () => {
     const result = spawnSync(process.execPath, [join(here, 'docker/run-dockerfile-steps.mjs')], {
       encoding: 'utf8',
-      timeout: 900_000,
+      timeout: 1_500_000,
       maxBuffer: 64 * 1024 * 1024,
     });
     const output = `${result.stdout}\n${result.stderr}`;
     expect(result.status, output).toBe(0);
     expect(result.stdout).toContain('health check: SERVING');
     expect(result.stdout).toContain('after SIGTERM the server exited with 0');
-  }, 960_000);
+  }, 1_560_000);
 });
