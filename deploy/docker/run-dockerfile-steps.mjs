@@ -9,10 +9,11 @@
 //    gRPC health check must answer SERVING, then SIGTERM must make the process exit 0.
 //
 // What this does not reproduce: the base images (the host's node and compilers stand in for node:20-bookworm
-// and node:20-bookworm-slim), USER (the CMD runs as whoever runs this script), layer caching, and EXPOSE.
+// and node:20-bookworm-slim), layer caching, and EXPOSE. USER is applied to the CMD (with setpriv) only when
+// this script runs as root, as CI does; otherwise the CMD runs as whoever runs the script.
 // RUN commands must not use absolute paths, since the stage root is a directory here, not `/`.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, resolve } from 'node:path';
@@ -206,8 +207,20 @@ const env = {
   PAYMENTS_API_TOKENS: 'dockerfile-steps-check-token',
   PAYMENTS_SHUTDOWN_GRACE_MS: '2000',
 };
-log(`CMD ${JSON.stringify(runtime.cmd)} in ${runtime.workdir} (USER ${runtime.user ?? 'root'} not applied)`);
-const [command, ...commandArgs] = runtime.cmd;
+// USER uid:gid, applied when this runs as root: the scratch tree must then be readable, and the data directory
+// writable, by that user, as the image's would be.
+const [uid, gid] = (runtime.user ?? '').split(':').map(Number);
+const asUser = process.getuid?.() === 0 && Number.isInteger(uid) && existsSync('/usr/bin/setpriv');
+if (asUser) {
+  chmodSync(scratch, 0o755);
+  chownSync(dataDir, uid, Number.isInteger(gid) ? gid : uid);
+}
+log(
+  `CMD ${JSON.stringify(runtime.cmd)} in ${runtime.workdir}, ${asUser ? `as USER ${runtime.user}` : `USER ${runtime.user ?? 'root'} not applied (not root)`}`,
+);
+const [command, ...commandArgs] = asUser
+  ? ['/usr/bin/setpriv', `--reuid=${uid}`, `--regid=${Number.isInteger(gid) ? gid : uid}`, '--clear-groups', '--', ...runtime.cmd]
+  : runtime.cmd;
 const server = spawn(command, commandArgs, { cwd: join(runtime.root, runtime.workdir), env, stdio: ['ignore', 'pipe', 'pipe'] });
 let output = '';
 const exited = new Promise((resolveExit) => server.once('exit', (code, signal) => resolveExit({ code, signal })));
