@@ -28,7 +28,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'tcp',
-          include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'docs/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'docs/**/*.test.ts', 'deploy/**/*.test.ts'],
           env: { WIREKIT_TEST_TRANSPORT: 'tcp' },
         },
       },
