@@ -1,4 +1,5 @@
 import { ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
+import { frameGuard } from './frame-guard.js';
 import { type PemSource, readPem } from './pem.js';
 
 /** TLS for the server; with `clientCa`, mutual TLS. */
@@ -69,5 +70,7 @@ export function grpcServerOptions(options: TransportOptions): ServerOptions {
   set('grpc.max_connection_age_ms', keepalive.maxAgeMs);
   set('grpc.max_receive_message_length', maxReceiveMessageBytes);
   set('grpc.max_send_message_length', maxSendMessageBytes);
-  return { ...result, ...grpcOptions };
+  // The frame guard runs first, on the bytes as they came; interceptors given in grpcOptions wrap it.
+  const { interceptors = [], ...rest } = grpcOptions;
+  return { ...result, ...rest, interceptors: [frameGuard, ...interceptors] };
 }
