@@ -1,4 +1,4 @@
-import { status as grpcStatus, ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
+import { status as grpcStatus, ServerInterceptingCall, type ServerInterceptingCallInterface } from '@grpc/grpc-js';
 
 /**
  * The parts of grpc-js's `BaseServerInterceptingCall` (1.10 to 1.14) the guard relies on. They are private to
@@ -11,7 +11,7 @@ interface GrpcCallInternals {
 }
 
 /**
- * A grpc-js server interceptor, installed first on every app's server, that refuses two framing errors grpc-js
+ * Wraps grpc-js's own call (the innermost, which holds the private parts above) to refuse two framing errors grpc-js
  * lets through, with INTERNAL as gRPC's protocol requires (`doc/PROTOCOL-HTTP2.md`, `doc/compression.md`):
  *
  * - a message whose compressed flag is set while the call declared no `grpc-encoding` (or `identity`), or whose
@@ -20,7 +20,7 @@ interface GrpcCallInternals {
  *   drops the partial message, so a streaming handler saw a clean end and could commit a stream the client never
  *   finished, and a unary call got UNIMPLEMENTED ("Received no request message").
  */
-export const frameGuard: ServerInterceptor = (_method, call) => {
+export function guardFrames(call: ServerInterceptingCallInterface): ServerInterceptingCall {
   const internals = call as unknown as GrpcCallInternals;
   const decompress = internals.decompressMessage;
   if (typeof decompress === 'function') {
@@ -55,4 +55,4 @@ export const frameGuard: ServerInterceptor = (_method, call) => {
         },
       }),
   });
-};
+}
