@@ -40,6 +40,7 @@ export class ServerCallContext implements CallContext {
   // measurable share of a call's cost.
   #abort: AbortController | undefined;
   #abortReason: RpcError | undefined;
+  #deadlineTimer: NodeJS.Timeout | undefined;
   readonly #values = new ContextValues();
   #metadata: Metadata | undefined;
   #headerSent = false;
@@ -62,6 +63,7 @@ export class ServerCallContext implements CallContext {
     if (!this.#abort) {
       this.#abort = new AbortController();
       if (this.#abortReason) this.#abort.abort(this.#abortReason);
+      else this.#armDeadline();
     }
     return this.#abort.signal;
   }
@@ -110,6 +112,7 @@ export class ServerCallContext implements CallContext {
   abort(reason: RpcError): void {
     if (this.#abortReason) return;
     this.#abortReason = reason;
+    clearTimeout(this.#deadlineTimer);
     this.#abort?.abort(reason);
   }
 
@@ -142,7 +145,22 @@ export class ServerCallContext implements CallContext {
   /** Marks the call finished: later cancellation events (grpc-js sends one when the stream closes) are ignored. */
   end(): void {
     this.#ended = true;
+    clearTimeout(this.#deadlineTimer);
     this.#call.removeListener('cancelled', this.#onCancelled);
+  }
+
+  /**
+   * Aborts the signal when the deadline passes, on the server's own clock. grpc-js tells the handler only once
+   * the stream closes, and a stream whose client stopped reading never closes: its status waits behind data the
+   * client does not take, so a handler waiting for `drain` (or for a request the client never sends) would wait
+   * for ever. Armed with the signal, so a handler that never looks at it pays nothing.
+   */
+  #armDeadline(): void {
+    const deadline = this.deadline;
+    if (deadline === undefined) return;
+    // +1 ms: timers may fire a millisecond before Date.now() shows the time reached.
+    this.#deadlineTimer = setTimeout(() => this.expireIfLate(), Math.max(deadline.getTime() - Date.now(), 0) + 1);
+    this.#deadlineTimer.unref();
   }
 
   #cancelledByPeer(cause: unknown): void {
