@@ -4,9 +4,13 @@ import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
+/** A running `node dist/main.js`, as `startService` returns it. */
+export type ServiceProcess = ReturnType<typeof startService>;
+
 /**
  * Starts the built service as `node dist/main.js` (as deployments should: npm would not forward SIGTERM) on port 0,
- * with `env` added, and reads its output line by line; `line(pattern)` resolves with the first line matching, or rejects at exit.
+ * with `env` added, and reads its output line by line; `line(pattern)` resolves with the first line matching, or
+ * rejects at exit. `listening()` waits for the banner's address; `kill(signal)` sends a signal and waits for the exit.
  */
 export function startService(env: Record<string, string>) {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npx tsc -b" first`);
@@ -51,5 +55,15 @@ export function startService(env: Record<string, string>) {
         reject(new Error(`the service exited (${code}) before printing ${pattern}: ${lines.slice(-5).join(' | ')}`)),
       );
     });
-  return { child, exited, line };
+  /** Resolves with the address the banner prints (`127.0.0.1:<port>`) once the service listens. */
+  const listening = async (): Promise<string> => {
+    const [, address = ''] = await line(/listening on (\S+)/);
+    return address;
+  };
+  /** Sends `signal` and resolves with how the process ended. */
+  const kill = (signal: NodeJS.Signals) => {
+    child.kill(signal);
+    return exited;
+  };
+  return { child, exited, line, listening, kill };
 }
