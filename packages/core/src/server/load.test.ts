@@ -142,7 +142,9 @@ const WARM_UP = 2;
 const MiB = 1024 * 1024;
 
 describe('load: every rpc mode at once, over loopback', () => {
-  it('serves rounds of hundreds of concurrent calls with no unexpected error, a flat heap, and no handle left after close', async () => {
+  it('serves rounds of hundreds of concurrent calls with no unexpected error, a flat heap, and no handle left after close', async ({
+    annotate,
+  }) => {
     const baseline = activeResources();
     const app = createApp({ services: [EchoHandlers], shutdownSignals: [], logger: createSilentLogger() });
     const { address } = await app.listen('127.0.0.1:0');
@@ -193,6 +195,10 @@ describe('load: every rpc mode at once, over loopback', () => {
     await eventually(
       () => leftOver(baseline).length === 0,
       () => leftOver(baseline).join(', '),
+    );
+    await annotate(
+      `${JSON.stringify(totals)}; heap after GC by round (MiB): ${heap.map((bytes) => (bytes / MiB).toFixed(2)).join(', ')}; ` +
+        `resources before: ${JSON.stringify(Object.fromEntries(baseline))}, after close: ${JSON.stringify(Object.fromEntries(activeResources()))}`,
     );
   }, 60_000);
 });
