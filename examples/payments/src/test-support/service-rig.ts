@@ -5,6 +5,12 @@ import type { PaymentsClient } from './serve-payments.js';
 import { type DurableStore, serviceDatabase } from './service-database.js';
 import { type ServiceProcess, startService } from './service-process.js';
 
+/**
+ * The time limit of a test that starts service processes: a safety net, not a measure. Each start takes seconds
+ * on a loaded machine (6 to 9 s seen at a load average of 15 on 2 cores, mostly loading OpenTelemetry).
+ */
+export const PROCESS_TEST_TIMEOUT_MS = 120_000;
+
 /** The token every process of a rig accepts. */
 export const RIG_TOKEN = 'fault-test-token-0123456789abcdef';
 
