@@ -3,28 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeClient, createClient, Status } from '@wirekit/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LedgerEntry, PaymentService } from './gen/payments.js';
+import { PaymentService } from './gen/payments.js';
 import { SqliteLedger } from './sqlite-ledger.js';
-import { entry, type PaymentsClient } from './test-support/serve-payments.js';
+import { importInFlight } from './test-support/held-import.js';
+import { entry } from './test-support/serve-payments.js';
 import { startService as startWithEnv } from './test-support/service-process.js';
 
 const TOKEN = 'shutdown-test-token-0123456789';
 const AUTHORIZED = { metadata: { authorization: `Bearer ${TOKEN}` } };
-
-/** An ImportLedger stream that sends `first`, then waits for `finish()` (if ever) before sending `rest`. */
-function pausedImport(first: readonly LedgerEntry[], rest: readonly LedgerEntry[]) {
-  let finish!: () => void;
-  const finished = new Promise<void>((resolve) => (finish = resolve));
-  let paused!: () => void;
-  const isPaused = new Promise<void>((resolve) => (paused = resolve));
-  const entries = (async function* () {
-    yield* first;
-    paused();
-    await finished;
-    yield* rest;
-  })();
-  return { entries, isPaused, finish };
-}
 
 describe('payments service process, SIGTERM (the built dist/main.js on a SQLite file)', () => {
   const cleanups: (() => void)[] = [];
@@ -46,18 +32,6 @@ describe('payments service process, SIGTERM (the built dist/main.js on a SQLite 
     return { ...service, database, address, client };
   }
 
-  /** Starts an import that has sent `first` and is held open, and makes sure the server is handling it. */
-  async function importInFlight(client: PaymentsClient, first: readonly LedgerEntry[], rest: readonly LedgerEntry[]) {
-    const held = pausedImport(first, rest);
-    const summary = client.importLedger(held.entries, AUTHORIZED);
-    summary.catch(() => {}); // awaited by the test; this keeps an early failure from being unhandled meanwhile
-    await held.isPaused;
-    // A later call on the same connection: once it is answered, the server has read the import's headers and the
-    // entries sent before it (HTTP/2 frames arrive in order), so the import is in its handler.
-    await expect(client.getPayment({ paymentId: 'pay_barrier' }, AUTHORIZED)).rejects.toMatchObject({ code: Status.NOT_FOUND });
-    return { summary, finish: held.finish };
-  }
-
   async function ledgerAt(database: string) {
     const ledger = new SqliteLedger({ path: database });
     await ledger.onStart();
@@ -72,7 +46,7 @@ describe('payments service process, SIGTERM (the built dist/main.js on a SQLite 
     const service = await start();
     const first = Array.from({ length: 3 }, (_, index) => entry(`k-${index}`));
     const rest = Array.from({ length: 2 }, (_, index) => entry(`k-${index + 3}`));
-    const { summary, finish } = await importInFlight(service.client, first, rest);
+    const { summary, finish } = await importInFlight(service.client, first, rest, AUTHORIZED);
 
     service.child.kill('SIGTERM');
     await service.line(/shutting down gracefully/);
@@ -91,7 +65,7 @@ describe('payments service process, SIGTERM (the built dist/main.js on a SQLite 
 
   it('cancels an import still open when the grace period ends, commits none of it, and still exits 0', async () => {
     const service = await start({ PAYMENTS_SHUTDOWN_GRACE_MS: '300' });
-    const { summary } = await importInFlight(service.client, [entry('k-0'), entry('k-1')], [entry('k-2')]);
+    const { summary } = await importInFlight(service.client, [entry('k-0'), entry('k-1')], [entry('k-2')], AUTHORIZED);
 
     service.child.kill('SIGTERM');
     await expect(summary).rejects.toMatchObject({ code: Status.CANCELLED });

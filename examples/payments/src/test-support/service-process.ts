@@ -4,9 +4,13 @@ import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
+/** A running `node dist/main.js`, as `startService` returns it. */
+export type ServiceProcess = ReturnType<typeof startService>;
+
 /**
  * Starts the built service as `node dist/main.js` (as deployments should: npm would not forward SIGTERM) on port 0,
- * with `env` added, and reads its output line by line; `line(pattern)` resolves with the first line matching, or rejects at exit.
+ * with `env` added, and reads its output line by line; `line(pattern)` resolves with the first line matching, or
+ * rejects at exit. `listening()` waits for the banner's address; `kill(signal)` sends a signal and waits for the exit.
  * `output` holds the lines read so far (standard output and error), for assertions about what was not logged.
  */
 export function startService(env: Record<string, string>) {
@@ -52,6 +56,16 @@ export function startService(env: Record<string, string>) {
         reject(new Error(`the service exited (${code}) before printing ${pattern}: ${lines.slice(-5).join(' | ')}`)),
       );
     });
+  /** Resolves with the address the banner prints (`127.0.0.1:<port>`) once the service listens. */
+  const listening = async (): Promise<string> => {
+    const [, address = ''] = await line(/listening on (\S+)/);
+    return address;
+  };
+  /** Sends `signal` and resolves with how the process ended. */
+  const kill = (signal: NodeJS.Signals) => {
+    child.kill(signal);
+    return exited;
+  };
   const output: readonly string[] = lines;
-  return { child, exited, line, output };
+  return { child, exited, line, listening, kill, output };
 }
