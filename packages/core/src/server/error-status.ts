@@ -1,4 +1,4 @@
-import { Metadata as GrpcMetadata, type StatusObject } from '@grpc/grpc-js';
+import type { StatusObject } from '@grpc/grpc-js';
 import { toGrpcMetadata } from '../grpc-metadata.js';
 import type { Logger } from '../logger.js';
 import { RpcError } from '../rpc-error.js';
@@ -30,11 +30,6 @@ export function errorToStatus(thrown: unknown, context: ServerCallContext, logge
     }
   }
   return { code: error.code, details: error.rawMessage, metadata };
-}
-
-/** The OK status with the call's trailers. */
-export function okStatus(context: ServerCallContext): StatusObject {
-  return { code: Status.OK, details: 'OK', metadata: toGrpcMetadata(context.trailer, new GrpcMetadata()) };
 }
 
 function safePeer(context: ServerCallContext): string {

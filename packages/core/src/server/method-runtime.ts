@@ -1,6 +1,6 @@
-import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type {
+  Metadata as GrpcMetadata,
   handleBidiStreamingCall,
   handleClientStreamingCall,
   handleServerStreamingCall,
@@ -10,6 +10,7 @@ import type {
   ServerUnaryCall,
   ServerWritableStream,
   StatusObject,
+  sendUnaryData,
 } from '@grpc/grpc-js';
 import type { MethodDescriptor } from '../call-context.js';
 import type { AnyMethodDefinition } from '../definition.js';
@@ -20,8 +21,9 @@ import type { ServerCall, ServerMiddleware, ServerNext } from '../middleware/ser
 import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
 import type { CallTracker } from './call-tracker.js';
-import { errorToStatus, okStatus } from './error-status.js';
+import { errorToStatus } from './error-status.js';
 import { decodeRequest, readRequests } from './request-stream.js';
+import { writeResponses } from './response-writer.js';
 import { ServerCallContext } from './server-call-context.js';
 
 /** A handler with its instance bound: `(request or requests, ctx) => response or responses`. */
@@ -75,25 +77,63 @@ export function createGrpcHandler(binding: MethodBinding, runtime: ServerRuntime
     runtime.inFlight.delete(context);
   };
 
-  const single = async (context: ServerCallContext, call: ServerCall): Promise<Buffer> => {
-    const response = await produce.single(call);
-    if (!context.headerSent && context.header.size > 0) context.sendHeader();
-    return encode(response);
+  const fail = (context: ServerCallContext, callback: sendUnaryData<Buffer>, error: unknown): void => {
+    callback(toServiceError(errorToStatus(error, context, runtime.logger)));
+    finish(context);
   };
-
-  const stream = async (context: ServerCallContext, call: ServerCall, writable: Writable): Promise<void> => {
-    for await (const response of produce.stream(call)) {
-      context.signal.throwIfAborted();
-      if (!context.headerSent && context.header.size > 0) context.sendHeader();
-      if (!writable.write(encode(response))) {
-        // Backpressure: the client reads slowly, so the producer waits here instead of buffering.
-        await once(writable, 'drain', { signal: context.signal }).catch(() => context.signal.throwIfAborted());
-      }
+  const succeed = (context: ServerCallContext, callback: sendUnaryData<Buffer>, response: unknown): void => {
+    let bytes: Buffer;
+    let trailers: GrpcMetadata | undefined;
+    try {
+      if (context.headerPending) context.sendHeader();
+      bytes = encode(response);
+      trailers = context.grpcTrailers();
+    } catch (error: unknown) {
+      fail(context, callback, error);
+      return;
     }
+    callback(null, bytes, trailers);
+    finish(context);
+  };
+  // A handler that answers synchronously is answered in the same turn, with no promise in between; an async one
+  // costs one `then`, where awaiting it inside async wrappers cost several microtask turns per call.
+  const answer = (context: ServerCallContext, callback: sendUnaryData<Buffer>, produceResponse: () => unknown): void => {
+    let response: unknown;
+    try {
+      response = produceResponse();
+    } catch (error: unknown) {
+      fail(context, callback, error);
+      return;
+    }
+    if (!isPromiseLike(response)) {
+      succeed(context, callback, response);
+      return;
+    }
+    response.then(
+      (value) => succeed(context, callback, value),
+      (error: unknown) => fail(context, callback, error),
+    );
   };
 
-  const failStream = (writable: Writable, status: StatusObject): void => {
-    writable.emit('error', status);
+  const stream = (context: ServerCallContext, call: ServerCall, writable: Writable & { end(trailers?: GrpcMetadata): unknown }): void => {
+    let responses: AsyncIterable<unknown>;
+    try {
+      responses = produce.stream(call);
+    } catch (error: unknown) {
+      failStream(context, writable, error);
+      return;
+    }
+    writeResponses(responses, writable, context, encode).then(
+      () => {
+        writable.end(context.grpcTrailers());
+        finish(context);
+      },
+      (error: unknown) => failStream(context, writable, error),
+    );
+  };
+  const failStream = (context: ServerCallContext, writable: Writable, error: unknown): void => {
+    writable.emit('error', errorToStatus(error, context, runtime.logger));
+    finish(context);
   };
 
   switch (definition.mode) {
@@ -102,17 +142,8 @@ export function createGrpcHandler(binding: MethodBinding, runtime: ServerRuntime
         type: 'unary',
         func: (call: ServerUnaryCall<Buffer, Buffer>, callback) => {
           const context = start(call);
-          const run = async (): Promise<Buffer> =>
-            single(context, singleRequestCall(descriptor, context, decodeRequest(definition.requestCodec, call.request)));
-          run().then(
-            (bytes) => {
-              callback(null, bytes, okStatus(context).metadata);
-              finish(context);
-            },
-            (error: unknown) => {
-              callback(toServiceError(errorToStatus(error, context, runtime.logger)));
-              finish(context);
-            },
+          answer(context, callback, () =>
+            produce.single(singleRequestCall(descriptor, context, decodeRequest(definition.requestCodec, call.request))),
           );
         },
       };
@@ -124,16 +155,7 @@ export function createGrpcHandler(binding: MethodBinding, runtime: ServerRuntime
           const requests = readRequests(call as unknown as Readable, definition.requestCodec, context.signal, () =>
             context.confirmRequestEnd(),
           );
-          single(context, streamRequestCall(descriptor, context, requests)).then(
-            (bytes) => {
-              callback(null, bytes, okStatus(context).metadata);
-              finish(context);
-            },
-            (error: unknown) => {
-              callback(toServiceError(errorToStatus(error, context, runtime.logger)));
-              finish(context);
-            },
-          );
+          answer(context, callback, () => produce.single(streamRequestCall(descriptor, context, requests)));
         },
       };
     case 'server_streaming':
@@ -141,18 +163,14 @@ export function createGrpcHandler(binding: MethodBinding, runtime: ServerRuntime
         type: 'serverStream',
         func: (call: ServerWritableStream<Buffer, Buffer>) => {
           const context = start(call);
-          const run = async (): Promise<void> =>
-            stream(context, singleRequestCall(descriptor, context, decodeRequest(definition.requestCodec, call.request)), call);
-          run().then(
-            () => {
-              call.end(okStatus(context).metadata);
-              finish(context);
-            },
-            (error: unknown) => {
-              failStream(call, errorToStatus(error, context, runtime.logger));
-              finish(context);
-            },
-          );
+          let request: unknown;
+          try {
+            request = decodeRequest(definition.requestCodec, call.request);
+          } catch (error: unknown) {
+            failStream(context, call, error);
+            return;
+          }
+          stream(context, singleRequestCall(descriptor, context, request), call);
         },
       };
     case 'bidi_streaming':
@@ -163,19 +181,18 @@ export function createGrpcHandler(binding: MethodBinding, runtime: ServerRuntime
           const requests = readRequests(call as unknown as Readable, definition.requestCodec, context.signal, () =>
             context.confirmRequestEnd(),
           );
-          stream(context, streamRequestCall(descriptor, context, requests), call).then(
-            () => {
-              call.end(okStatus(context).metadata);
-              finish(context);
-            },
-            (error: unknown) => {
-              failStream(call, errorToStatus(error, context, runtime.logger));
-              finish(context);
-            },
-          );
+          stream(context, streamRequestCall(descriptor, context, requests), call);
         },
       };
   }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }
 
 function singleRequestCall(method: MethodDescriptor, context: ServerCallContext, request: unknown): ServerCall {
@@ -190,8 +207,8 @@ function streamRequestCall(method: MethodDescriptor, context: ServerCallContext,
 type ServerStep = (call: ServerCall, next: ServerNext) => AsyncGenerator<unknown, void, undefined>;
 
 interface ResponseProducer {
-  /** The one response of a unary or client-streaming call. */
-  single(call: ServerCall): Promise<unknown>;
+  /** The one response of a unary or client-streaming call, or a promise of it. */
+  single(call: ServerCall): unknown;
   /** The responses of a server-streaming or bidi call. */
   stream(call: ServerCall): AsyncIterable<unknown>;
 }
@@ -201,9 +218,9 @@ function responseProducer(binding: MethodBinding, method: MethodDescriptor): Res
   const input = (call: ServerCall): unknown => (call.requestStream ? call.requests : call.request);
 
   if (binding.middleware.length === 0) {
-    // The fast path: no generator between grpc-js and the handler.
+    // The fast path: no generator between grpc-js and the handler, and no promise around a synchronous answer.
     return {
-      single: async (call) => invoke(input(call), call.context as ServerCallContext),
+      single: (call) => invoke(input(call), call.context as ServerCallContext),
       stream: (call) => asAsyncIterable(invoke(input(call), call.context as ServerCallContext), method),
     };
   }

@@ -31,22 +31,23 @@ export interface GrpcServerCall {
   getDeadline(): Date | number;
   sendMetadata(metadata: GrpcMetadata): void;
   getAuthContext(): { readonly sslPeerCertificate?: PeerCertificate };
-  once(event: 'cancelled', listener: (cause?: unknown) => void): unknown;
+  on(event: 'cancelled', listener: (cause?: unknown) => void): unknown;
   removeListener(event: 'cancelled', listener: (cause?: unknown) => void): unknown;
 }
 
 /** The server's `CallContext`: built around one grpc-js call, aborted on cancel or deadline. */
 export class ServerCallContext implements CallContext {
   readonly method: MethodDescriptor;
-  readonly header = new Metadata();
-  readonly trailer = new Metadata();
   readonly #call: GrpcServerCall;
   // Made on first use: most unary handlers never read their signal, and an AbortController per call is a
   // measurable share of a call's cost.
   #abort: AbortController | undefined;
   #abortReason: RpcError | undefined;
   #deadlineTimer: NodeJS.Timeout | undefined;
-  readonly #values = new ContextValues();
+  // Header, trailer, values and the metadata copy are made on first use too: most calls touch none of them.
+  #header: Metadata | undefined;
+  #trailer: Metadata | undefined;
+  #values: ContextValues | undefined;
   #metadata: Metadata | undefined;
   #headerSent = false;
   #ended = false;
@@ -55,7 +56,28 @@ export class ServerCallContext implements CallContext {
   constructor(method: MethodDescriptor, call: GrpcServerCall) {
     this.method = method;
     this.#call = call;
-    call.once('cancelled', this.#onCancelled);
+    // `on`, not `once`: `end()` removes it, and `once` would wrap it in one more closure per call.
+    call.on('cancelled', this.#onCancelled);
+  }
+
+  get header(): Metadata {
+    this.#header ??= new Metadata();
+    return this.#header;
+  }
+
+  get trailer(): Metadata {
+    this.#trailer ??= new Metadata();
+    return this.#trailer;
+  }
+
+  /** Whether a response header was set and not sent yet, without making an empty header to find out. */
+  get headerPending(): boolean {
+    return !this.#headerSent && this.#header !== undefined && this.#header.size > 0;
+  }
+
+  /** The trailers to send with an OK status; `undefined` when none were set, so grpc-js sends its empty default. */
+  grpcTrailers(): GrpcMetadata | undefined {
+    return this.#trailer === undefined || this.#trailer.size === 0 ? undefined : toGrpcMetadata(this.#trailer);
   }
 
   get metadata(): Metadata {
@@ -106,11 +128,17 @@ export class ServerCallContext implements CallContext {
   }
 
   get<T>(key: ContextKey<T>): T {
-    return this.#values.get(key);
+    return this.#values === undefined ? key.defaultValue : this.#values.get(key);
   }
 
   set<T>(key: ContextKey<T>, value: T): void {
+    this.#values ??= new ContextValues();
     this.#values.set(key, value);
+  }
+
+  /** Throws the abort reason if the call was aborted: `signal.throwIfAborted()` without making the signal. */
+  throwIfAborted(): void {
+    if (this.#abortReason) throw this.#abortReason;
   }
 
   /** Aborts the handler's signal, e.g. when a shutdown's grace period is over. */
