@@ -17,3 +17,4 @@ export type { MtlsOptions } from './mtls-identity.js';
 export { Public, RequireRoles, RequireScopes } from './policy-decorators.js';
 export type { ProvidedToken, TokenSourceOptions } from './token-source.js';
 export type { JwksOptions, JwtAlgorithm, KeySource } from './verification-key.js';
+export type { JwtCacheOptions } from './verified-token-cache.js';

@@ -3,6 +3,7 @@ import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose'
 import type { Identity } from '../shared/identity.js';
 import { authError, unauthenticated } from './auth-error.js';
 import { type JwtAlgorithm, type KeySource, resolveVerificationKey, SigningKeysUnavailable } from './verification-key.js';
+import { type JwtCacheOptions, VerifiedTokenCache } from './verified-token-cache.js';
 
 /** How bearer JWTs are verified: the key, the algorithms it signs with, and the claims a token must carry. */
 export type JwtOptions = KeySource & {
@@ -18,6 +19,12 @@ export type JwtOptions = KeySource & {
   readonly rolesClaim?: string;
   /** The current time in epoch milliseconds; tests pass a fixed clock. Default `Date.now`. */
   readonly clock?: () => number;
+  /**
+   * Remembers verified tokens by their exact text, so a token sent on every call is checked once per `ttlMs`
+   * (default 30 s, never past its `exp`), for at most `maxEntries` tokens (default 1000). Failures are never
+   * remembered; `exp` and `nbf` are checked against the clock on every call. `false` verifies every call.
+   */
+  readonly cache?: false | JwtCacheOptions;
 };
 
 /** Checks one token and returns the caller it names; throws the refusal otherwise. */
@@ -34,7 +41,8 @@ export type JwtVerifier = (token: string) => Promise<Identity>;
  * const identity = await verify(token); // { subject: 'user-1', method: 'jwt', scopes: ['payments:read'], … }
  */
 export function createJwtVerifier(options: JwtOptions, logger?: Logger): JwtVerifier {
-  const { algorithms, issuer, audience, clockToleranceSeconds = 5, rolesClaim = 'roles', clock = Date.now } = options;
+  const { algorithms, issuer, audience, clockToleranceSeconds = 5, rolesClaim = 'roles', clock = Date.now, cache = {} } = options;
+  const verified = cache === false ? undefined : new VerifiedTokenCache(cache, clockToleranceSeconds);
   const key = resolveVerificationKey(options, algorithms);
   const accepted = new Set<string>(algorithms);
   const verifyOptions = {
@@ -45,16 +53,20 @@ export function createJwtVerifier(options: JwtOptions, logger?: Logger): JwtVeri
   };
 
   return async function verifyJwt(token) {
+    const now = clock();
+    const remembered = verified?.get(token, now);
+    if (remembered !== undefined) return remembered;
     checkHeader(token, accepted);
     let payload: JWTPayload;
     try {
       // jose overloads on the key's type; both of ours (a KeyObject, a key lookup) are accepted at run time.
-      payload = (await jwtVerify(token, key as Parameters<typeof jwtVerify>[1], { ...verifyOptions, currentDate: new Date(clock()) }))
-        .payload;
+      payload = (await jwtVerify(token, key as Parameters<typeof jwtVerify>[1], { ...verifyOptions, currentDate: new Date(now) })).payload;
     } catch (error: unknown) {
       throw refusal(error, logger);
     }
-    return identityOf(payload, rolesClaim);
+    const identity = identityOf(payload, rolesClaim);
+    // Remembered from `now`, the time it was checked against, not from when a slow key lookup finished.
+    return verified === undefined ? identity : verified.put(token, identity, now);
   };
 }
 
@@ -134,13 +146,24 @@ function identityOf(claims: JWTPayload, rolesClaim: string): Identity {
   if (typeof claims.sub !== 'string' || claims.sub === '') {
     throw unauthenticated('INVALID_CLAIMS', 'the token has no subject (sub)');
   }
-  return {
+  // Frozen through and through: a remembered identity is shared by every call that sends the same token, so no
+  // handler may change what another call sees.
+  return Object.freeze({
     subject: claims.sub,
     method: 'jwt',
-    scopes: scopesOf(claims),
-    roles: strings(claims[rolesClaim]),
-    claims: Object.freeze({ ...claims }),
-  };
+    scopes: Object.freeze(scopesOf(claims)),
+    roles: Object.freeze(strings(claims[rolesClaim])),
+    claims: deepFreeze({ ...claims }),
+  });
+}
+
+/** Freezes parsed JSON (plain objects and arrays) at every depth. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
 }
 
 function scopesOf(claims: JWTPayload): readonly string[] {

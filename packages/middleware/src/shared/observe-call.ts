@@ -43,9 +43,36 @@ export function observeCall<Req, Res>(
   next: ServerNext<Req, Res>,
   observer: CallObserver<Req, Res>,
 ): AsyncGenerator<Res, void, undefined> {
+  return observeServerCall(call, next, () => observer);
+}
+
+/**
+ * An observer that may also run each step of the rest of the chain inside a context of its own (an
+ * OpenTelemetry `context.with`), as `runEachStep` does, without a generator of its own around the chain.
+ */
+export interface SteppingObserver<Req = unknown, Res = unknown> extends CallObserver<Req, Res> {
+  within?<R>(step: () => R): R;
+}
+
+/**
+ * `observeCall` for a middleware that is nothing else: it returns the observing generator itself, so the
+ * middleware can be a plain function instead of a generator around it (one async generator per call instead of
+ * two). `start` runs when the call starts (the generator's first step), never when the chain merely creates it,
+ * so a call that is never run opens no span and counts nothing.
+ *
+ * @example
+ * const timing: ServerMiddleware = function timing(call, next) {
+ *   return observeServerCall(call, next, () => ({ onEnd: ({ code, durationMs }) => record(call.method.path, code, durationMs) }));
+ * };
+ */
+export function observeServerCall<Req, Res>(
+  call: ServerCall<Req>,
+  next: ServerNext<Req, Res>,
+  start: () => SteppingObserver<Req, Res>,
+): AsyncGenerator<Res, void, undefined> {
   const { context } = call;
   // Read only when abandoned: on the normal path, `context.signal` would allocate an AbortSignal per call.
-  return observed(call, next, observer, () =>
+  return observed(call, next, start, () =>
     context.signal.aborted
       ? abortError(context.signal.reason, 'the call was aborted')
       : new RpcError(Status.CANCELLED, 'the call was abandoned before it ended'),
@@ -71,12 +98,12 @@ export function observeClientCall<Req, Res>(
   return observed(
     call,
     next,
-    {
+    () => ({
       onRequest: observer.onRequest?.bind(observer),
       onResponse: observer.onResponse?.bind(observer),
       // Counted as the server counts (requests in, responses out), then turned to the client's point of view.
       onEnd: (outcome) => observer.onEnd({ ...outcome, messagesReceived: outcome.messagesSent, messagesSent: outcome.messagesReceived }),
-    },
+    }),
     () =>
       signal?.aborted
         ? new RpcError(Status.CANCELLED, 'the call was cancelled by its AbortSignal', { cause: signal.reason })
@@ -92,10 +119,11 @@ type ObservableCall<Req> =
 async function* observed<Req, Res, Call extends ObservableCall<Req>>(
   call: Call,
   next: (call: Call) => AsyncGenerator<Res, void, undefined>,
-  observer: CallObserver<Req, Res>,
+  start: () => SteppingObserver<Req, Res>,
   /** The error of a call closed at a `yield`, before it completed or failed. */
   abandoned: () => RpcError,
 ): AsyncGenerator<Res, void, undefined> {
+  const observer = start();
   const started = performance.now();
   let received = 0;
   let sent = 0;
@@ -112,12 +140,31 @@ async function* observed<Req, Res, Call extends ObservableCall<Req>>(
     observer.onRequest?.(call.request, 0);
     received = 1;
   }
+  const within = observer.within?.bind(observer);
   let completed = false;
+  // Whether the rest of the chain has finished (returned or thrown); if not when this one is closed at a `yield`,
+  // it is closed too, as `for await` would close it, so its own `finally` blocks run.
+  let innerDone = false;
+  let responses: AsyncGenerator<Res, void, undefined> | undefined;
   try {
-    for await (const response of next(counted)) {
-      observer.onResponse?.(response, sent);
+    responses = within === undefined ? next(counted) : within(() => next(counted));
+    const inner = responses;
+    const step = within === undefined ? () => inner.next() : () => within(() => inner.next());
+    while (true) {
+      let result: IteratorResult<Res, void>;
+      try {
+        result = await step();
+      } catch (error: unknown) {
+        innerDone = true;
+        throw error;
+      }
+      if (result.done === true) {
+        innerDone = true;
+        break;
+      }
+      observer.onResponse?.(result.value, sent);
       sent++;
-      yield response;
+      yield result.value;
     }
     completed = true;
   } catch (thrown: unknown) {
@@ -125,6 +172,10 @@ async function* observed<Req, Res, Call extends ObservableCall<Req>>(
     end(error.code, error, thrown);
     throw thrown;
   } finally {
+    if (!innerDone && responses !== undefined) {
+      const inner = responses;
+      await (within === undefined ? inner.return() : within(() => inner.return()));
+    }
     if (completed) end(Status.OK, undefined, undefined);
     else if (!settled) {
       const error = abandoned();

@@ -72,11 +72,12 @@ export interface MessageEvents {
 }
 
 /**
- * The message events of one span, or `undefined` for a unary call: its single request and response say
- * nothing a span's start and end do not.
+ * The message events of one span, or `undefined` for a unary call (its single request and response say
+ * nothing a span's start and end do not) and for a span that is not recording (not sampled), which would drop
+ * every event: no attributes are built for it.
  */
 export function messageEvents(span: Span, method: MethodDescriptor): MessageEvents | undefined {
-  if (!method.requestStream && !method.responseStream) return undefined;
+  if ((!method.requestStream && !method.responseStream) || !span.isRecording()) return undefined;
   let sent = 0;
   let received = 0;
   return {
