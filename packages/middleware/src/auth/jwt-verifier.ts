@@ -43,7 +43,8 @@ export type JwtVerifier = (token: string) => Promise<Identity>;
 export function createJwtVerifier(options: JwtOptions, logger?: Logger): JwtVerifier {
   const { algorithms, issuer, audience, clockToleranceSeconds = 5, rolesClaim = 'roles', clock = Date.now, cache = {} } = options;
   const verified = cache === false ? undefined : new VerifiedTokenCache(cache, clockToleranceSeconds);
-  const key = resolveVerificationKey(options, algorithms);
+  // Tokens verified with a key the issuer has since retired are verified again (and refused), not remembered.
+  const key = resolveVerificationKey(options, algorithms, () => verified?.clear());
   const accepted = new Set<string>(algorithms);
   const verifyOptions = {
     algorithms: [...algorithms],

@@ -79,14 +79,18 @@ const MIN_SECRET_BYTES = 32;
  * @example
  * const key = resolveVerificationKey({ publicKey: pem }, ['RS256']);
  */
-export function resolveVerificationKey(source: KeySource, algorithms: readonly JwtAlgorithm[]): KeyObject | JWTVerifyGetKey {
+export function resolveVerificationKey(
+  source: KeySource,
+  algorithms: readonly JwtAlgorithm[],
+  onKeySetChanged: () => void = () => {},
+): KeyObject | JWTVerifyGetKey {
   const given = [source.secret, source.publicKey, source.jwks].filter((value) => value !== undefined).length;
   if (given !== 1) throw new Error('auth({ jwt }) needs exactly one of secret, publicKey or jwks');
   if (algorithms.length === 0) throw new Error('auth({ jwt }) needs at least one algorithm in algorithms');
   for (const algorithm of algorithms) {
     if (!(algorithm in KIND_OF_ALGORITHM)) throw new Error(`auth({ jwt }) cannot verify algorithm "${String(algorithm)}"`);
   }
-  if (source.jwks !== undefined) return remoteKeySet(source.jwks, algorithms);
+  if (source.jwks !== undefined) return remoteKeySet(source.jwks, algorithms, onKeySetChanged);
   const key = source.secret !== undefined ? secretKey(source.secret) : publicKey(source.publicKey);
   const kind = kindOf(key);
   const misfits = algorithms.filter((algorithm) => KIND_OF_ALGORITHM[algorithm] !== kind);
@@ -98,7 +102,7 @@ export function resolveVerificationKey(source: KeySource, algorithms: readonly J
   return key;
 }
 
-function remoteKeySet(options: JwksOptions, algorithms: readonly JwtAlgorithm[]): JWTVerifyGetKey {
+function remoteKeySet(options: JwksOptions, algorithms: readonly JwtAlgorithm[], onKeySetChanged: () => void): JWTVerifyGetKey {
   const symmetric = algorithms.filter((algorithm) => KIND_OF_ALGORITHM[algorithm] === 'secret');
   if (symmetric.length > 0) {
     throw new Error(`auth({ jwt }): a JWKS publishes public keys; ${symmetric.join(', ')} needs a shared secret, give it as secret`);
@@ -107,10 +111,21 @@ function remoteKeySet(options: JwksOptions, algorithms: readonly JwtAlgorithm[])
   // jose caches the set in this closure, refetches when a token names an unknown `kid` (after the cooldown),
   // and shares one fetch between concurrent calls.
   const remote = createRemoteJWKSet(new URL(url), { cooldownDuration: cooldownMs, cacheMaxAge: cacheMaxAgeMs, timeoutDuration: timeoutMs });
+  let knownSet = remote.jwks();
+  // A refetched set may have retired keys: whoever remembers what those keys verified must forget it.
+  const noticeChange = (): void => {
+    const current = remote.jwks();
+    if (current === knownSet) return;
+    if (knownSet !== undefined) onKeySetChanged();
+    knownSet = current;
+  };
   return async function fetchSigningKey(header, token) {
     try {
-      return await remote(header, token);
+      const key = await remote(header, token);
+      noticeChange();
+      return key;
     } catch (error: unknown) {
+      noticeChange();
       if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
       throw new SigningKeysUnavailable(`the JWKS at ${new URL(url).origin} could not be used`, { cause: error });
     }

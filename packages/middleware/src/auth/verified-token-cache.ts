@@ -6,7 +6,7 @@ export interface JwtCacheOptions {
   readonly maxEntries?: number;
   /**
    * The longest a token is remembered after it was verified, in milliseconds; never past its `exp`. Default
-   * 30 s: a token refused after that (its key rotated out of the JWKS) is verified again within that time.
+   * 30 s. When a JWKS is refetched and has changed, every remembered token is verified again at its next use.
    */
   readonly ttlMs?: number;
 }
@@ -60,6 +60,11 @@ export class VerifiedTokenCache {
     if (now >= entry.until || now < entry.from) return undefined;
     this.#entries.set(token, entry);
     return entry.identity;
+  }
+
+  /** Forgets every token, e.g. when the issuer's key set changed and some of them were verified with a retired key. */
+  clear(): void {
+    this.#entries.clear();
   }
 
   /** Remembers a token that just passed verification at `now`, with the identity it proved; returns the identity. */
