@@ -23,6 +23,9 @@ export type JwtOptions = KeySource & {
    * Remembers verified tokens by their exact text, so a token sent on every call is checked once per `ttlMs`
    * (default 30 s, never past its `exp`), for at most `maxEntries` tokens (default 1000). Failures are never
    * remembered; `exp` and `nbf` are checked against the clock on every call. `false` verifies every call.
+   *
+   * Default: on with a `secret` or `publicKey` (the key cannot change while the process runs); off with `jwks`,
+   * where turning it on lets a token signed by a key the issuer has just retired through for up to `ttlMs`.
    */
   readonly cache?: false | JwtCacheOptions;
 };
@@ -41,7 +44,9 @@ export type JwtVerifier = (token: string) => Promise<Identity>;
  * const identity = await verify(token); // { subject: 'user-1', method: 'jwt', scopes: ['payments:read'], … }
  */
 export function createJwtVerifier(options: JwtOptions, logger?: Logger): JwtVerifier {
-  const { algorithms, issuer, audience, clockToleranceSeconds = 5, rolesClaim = 'roles', clock = Date.now, cache = {} } = options;
+  const { algorithms, issuer, audience, clockToleranceSeconds = 5, rolesClaim = 'roles', clock = Date.now } = options;
+  // A JWKS can retire a key at any time, and a token of that key must be refused from the next fetch on.
+  const cache = options.cache ?? (options.jwks === undefined ? {} : false);
   const verified = cache === false ? undefined : new VerifiedTokenCache(cache, clockToleranceSeconds);
   const key = resolveVerificationKey(options, algorithms);
   const accepted = new Set<string>(algorithms);
