@@ -226,7 +226,7 @@ async function measure() {
  * is paused for `pauseMs`, so grpc-js stops reading and the server must wait on HTTP/2 flow control.
  */
 async function slowRead(client, { messages, size, pauseEveryMessages, pauseMs, deadlineMs }) {
-  const call = client.ServerStream({ count: messages, size }, { deadline: Date.now() + deadlineMs });
+  const call = client.stub.ServerStream({ count: messages, size }, client.metadata(), { deadline: Date.now() + deadlineMs });
   const seen = { messages: 0, bytes: 0, wrong: 0, error: undefined };
   call.on('data', (payload) => {
     seen.messages++;
