@@ -37,19 +37,10 @@ else await measure();
 
 /** The server side: bench.v1.Echo on Wirekit, answering RSS requests and resetting its peak on demand. */
 async function serve() {
-  const { createApp, createSilentLogger, defineService, ProtoSet } = await import('../packages/core/dist/index.js');
-  const protos = ProtoSet.load('echo.proto', { includeDirs: [fileURLToPath(new URL('.', import.meta.url))] });
-  const Echo = defineService(protos, 'bench.v1.Echo');
+  const { createApp, createSilentLogger } = await import('../packages/core/dist/index.js');
+  const { Echo, echoHandlers } = await import('./servers/wirekit-echo.mjs');
   const app = createApp({ logger: createSilentLogger(), shutdownSignals: [], health: false, reflection: false });
-  app.addService(Echo, {
-    unary: (request) => ({ data: request.data }),
-    async *serverStream(request) {
-      const data = Buffer.alloc(request.size, 0x61);
-      for (let index = 0; index < request.count; index++) yield { data };
-    },
-    clientStream: async () => ({ count: 0, bytes: 0 }),
-    async *bidi() {},
-  });
+  app.addService(Echo, echoHandlers);
   const { port } = await app.listen('127.0.0.1:0');
 
   let peak = process.memoryUsage.rss();

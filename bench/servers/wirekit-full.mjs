@@ -8,10 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ExportResultCode } from '@opentelemetry/core';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createApp, defineService, ProtoSet } from '@wirekit/core';
+import { createApp } from '@wirekit/core';
 import { auth } from '@wirekit/middleware/auth';
 import { createPinoLogger, logging } from '@wirekit/middleware/logging';
 import { metrics } from '@wirekit/middleware/metrics';
@@ -21,6 +20,7 @@ import { startTelemetry, tracing } from '@wirekit/middleware/tracing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { reportToHarness } from './report-usage.mjs';
+import { Echo, echoHandlers } from './wirekit-echo.mjs';
 
 const secret = process.env.BENCH_JWT_SECRET;
 if (!secret) throw new Error('wirekit-full: BENCH_JWT_SECRET (the HS256 secret of the harness) is not set');
@@ -53,9 +53,6 @@ const logDestination = pino.destination(join(logDirectory, 'calls.log'));
 const logger = createPinoLogger({ name: 'wirekit-bench' }, logDestination);
 const registry = new Registry();
 
-const protos = ProtoSet.load('echo.proto', { includeDirs: [fileURLToPath(new URL('..', import.meta.url))] });
-const Echo = defineService(protos, 'bench.v1.Echo');
-
 const app = createApp({
   logger,
   shutdownSignals: [],
@@ -68,25 +65,7 @@ const app = createApp({
     rateLimit({ limit: '1000000/s', key: 'identity', store: memoryStore(), logger }),
   ],
 });
-app.addService(Echo, {
-  unary: (request) => ({ data: request.data }),
-  async *serverStream(request) {
-    const data = Buffer.alloc(request.size, 0x61);
-    for (let index = 0; index < request.count; index++) yield { data };
-  },
-  async clientStream(requests) {
-    let count = 0;
-    let bytes = 0;
-    for await (const payload of requests) {
-      count++;
-      bytes += payload.data.length;
-    }
-    return { count, bytes };
-  },
-  async *bidi(requests) {
-    for await (const payload of requests) yield { data: payload.data };
-  },
-});
+app.addService(Echo, echoHandlers);
 
 const { port } = await app.listen('127.0.0.1:0');
 reportToHarness(port, async () => {
