@@ -8,7 +8,8 @@
 //   node bench/run.mjs            # 5 rounds; prints the tables, writes docs/benchmarks.json and docs/benchmarks.svg
 //   node bench/run.mjs --quick    # tiny counts, 1 round: checks every server answers every call right
 //   options: --rounds N, --size BYTES (payload, default 100), --out FILE (JSON, and the chart beside it as .svg;
-//   none by default with --quick)
+//   none by default with --quick or --servers), --servers NAME,NAME (a subset, e.g. grpc-js,wirekit: for profiling
+//   work; grpc-js, the baseline, is always run)
 //
 // Run after `tsc -b`: the Wirekit servers import packages/core/dist and packages/middleware/dist.
 import { spawn, spawnSync } from 'node:child_process';
@@ -29,6 +30,7 @@ const { values: options } = parseArgs({
     rounds: { type: 'string' },
     size: { type: 'string', default: '100' },
     out: { type: 'string' },
+    servers: { type: 'string' },
   },
 });
 const quick = options.quick;
@@ -36,7 +38,9 @@ const rounds = Number(options.rounds ?? (quick ? 1 : 5));
 const size = Number(options.size);
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50) throw new Error('--rounds takes a whole number from 1 to 50');
 if (!Number.isInteger(size) || size < 0 || size > 1_000_000) throw new Error('--size takes a byte count from 0 to 1000000');
-const out = options.out ?? (quick ? undefined : fileURLToPath(new URL('../docs/benchmarks.json', import.meta.url)));
+const subset = options.servers?.split(',').map((name) => name.trim());
+const out =
+  options.out ?? (quick || subset ? undefined : fileURLToPath(new URL('../docs/benchmarks.json', import.meta.url)));
 
 const counts = quick
   ? { unarySerial: 20, unaryParallel: 200, streamCalls: 2, streamMessages: 20, pingPongMessages: 20 }
@@ -59,7 +63,7 @@ const jwt = await new SignJWT({ scope: 'bench' })
   .setExpirationTime('2h')
   .sign(new TextEncoder().encode(jwtSecret));
 
-const servers = [
+const allServers = [
   { name: 'grpc-js', label: 'raw @grpc/grpc-js + proto-loader', file: 'servers/grpc-js.mjs' },
   { name: 'wirekit', label: 'Wirekit, no middleware', file: 'servers/wirekit.mjs' },
   {
@@ -73,6 +77,11 @@ const servers = [
   { name: 'nestjs', label: 'NestJS gRPC microservice', file: 'servers/nestjs.mjs' },
   { name: 'http2', label: 'bare node:http2 (ceiling)', file: 'servers/http2-ceiling.mjs' },
 ];
+const unknown = subset?.filter((name) => !allServers.some((server) => server.name === name)) ?? [];
+if (unknown.length > 0) {
+  throw new Error(`--servers: no server named ${unknown.join(', ')}; known: ${allServers.map((s) => s.name).join(', ')}`);
+}
+const servers = allServers.filter((server) => !subset || server.name === 'grpc-js' || subset.includes(server.name));
 const modes = [
   {
     name: 'unary-c1',

@@ -83,6 +83,7 @@ export type { ClassProvider, ExistingProvider, FactoryProvider, OnShutdown, OnSt
 export { App, createApp } from './server/app.js';
 export type { AddServiceOptions, AppOptions, ListenResult, ServedService } from './server/app.js';
 export { StartupError } from './server/startup-error.js';
+export { receivedCompressed } from './server/compressed-requests.js';
 export type { HealthStatus } from './server/health.js';
 export type { KeepaliveOptions, ServerTlsOptions, TransportOptions } from './server/server-options.js';
 export type { PemSource } from './server/pem.js';

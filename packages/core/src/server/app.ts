@@ -12,6 +12,7 @@ import type { ProtoSet } from '../protos/proto-set.js';
 import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
 import { CallTracker } from './call-tracker.js';
+import { installFrameGuard, passRequestBytes } from './frame-guard.js';
 import { HealthReporter, type HealthStatus } from './health.js';
 import { createGrpcHandler, type GrpcHandler, type ServerRuntime } from './method-runtime.js';
 import { addReflection } from './reflection.js';
@@ -263,6 +264,7 @@ export class App {
 
   #addServices(server: Server): void {
     const { health = true, reflection = true } = this.#options;
+    installFrameGuard();
     for (const service of this.#services) {
       const handlers: Record<string, unknown> = {};
       const grpcDefinition: Record<string, unknown> = {};
@@ -275,7 +277,7 @@ export class App {
           responseStream: definition.responseStream,
           // Messages are decoded and encoded by the method runtime, which turns a bad message into a clear status.
           requestSerialize: passBytes,
-          requestDeserialize: passBytes,
+          requestDeserialize: passRequestBytes,
           responseSerialize: passBytes,
           responseDeserialize: passBytes,
         };

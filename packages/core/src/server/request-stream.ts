@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { MessageCodec } from '../definition.js';
 import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
+import { noteDecoded } from './compressed-requests.js';
 
 /**
  * The client's messages as an async iterable, read only as fast as the handler asks for them: while the handler
@@ -68,8 +69,9 @@ export async function* readRequests<Req>(
 
 /** Decodes one request message; bytes that are not the expected message end the call with INTERNAL. */
 export function decodeRequest<Req>(codec: MessageCodec<Req>, bytes: Uint8Array, index?: number): Req {
+  let message: Req;
   try {
-    return codec.decode(bytes);
+    message = codec.decode(bytes);
   } catch (error: unknown) {
     const which = index === undefined ? 'the request' : `request message #${index + 1}`;
     // gRPC's status code table: "Error parsing request proto" is INTERNAL.
@@ -77,4 +79,6 @@ export function decodeRequest<Req>(codec: MessageCodec<Req>, bytes: Uint8Array, 
       cause: error,
     });
   }
+  noteDecoded(bytes, message);
+  return message;
 }

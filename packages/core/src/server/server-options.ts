@@ -1,5 +1,4 @@
-import { ServerCredentials, type ServerInterceptor, type ServerOptions } from '@grpc/grpc-js';
-import { guardFrames } from './frame-guard.js';
+import { ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
 import { type PemSource, readPem } from './pem.js';
 
 /** TLS for the server; with `clientCa`, mutual TLS. */
@@ -70,10 +69,5 @@ export function grpcServerOptions(options: TransportOptions): ServerOptions {
   set('grpc.max_connection_age_ms', keepalive.maxAgeMs);
   set('grpc.max_receive_message_length', maxReceiveMessageBytes);
   set('grpc.max_send_message_length', maxSendMessageBytes);
-  // Interceptors given in grpcOptions wrap Wirekit's, which must sit on grpc-js's own call.
-  const { interceptors = [], ...rest } = grpcOptions;
-  return { ...result, ...rest, interceptors: [transportGuards, ...interceptors] };
+  return { ...result, ...grpcOptions };
 }
-
-/** What Wirekit adds to grpc-js's handling of every call, on grpc-js's own call object (see `frame-guard.ts`). */
-const transportGuards: ServerInterceptor = (_method, call) => guardFrames(call);
