@@ -39,8 +39,7 @@ const size = Number(options.size);
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50) throw new Error('--rounds takes a whole number from 1 to 50');
 if (!Number.isInteger(size) || size < 0 || size > 1_000_000) throw new Error('--size takes a byte count from 0 to 1000000');
 const subset = options.servers?.split(',').map((name) => name.trim());
-const out =
-  options.out ?? (quick || subset ? undefined : fileURLToPath(new URL('../docs/benchmarks.json', import.meta.url)));
+const out = options.out ?? (quick || subset ? undefined : fileURLToPath(new URL('../docs/benchmarks.json', import.meta.url)));
 
 const counts = quick
   ? { unarySerial: 20, unaryParallel: 200, streamCalls: 2, streamMessages: 20, pingPongMessages: 20 }

@@ -5,6 +5,7 @@ import {
   ClientStreamingMethod,
   type MessageInit,
   RpcError,
+  receivedCompressed,
   ServerStreamingMethod,
   Service,
   Status,
@@ -32,11 +33,10 @@ import { zeroPayload } from './payload.js';
  * decorators. `UnimplementedCall` has no handler, so calls to it get UNIMPLEMENTED; `UnimplementedService` is
  * not served at all, as its proto says.
  *
- * Compression, where grpc-js sets the limits (see docs/reliability.md, "Interop"):
- * - `expect_compressed` is not enforced. The CompressedRequest feature wants INVALID_ARGUMENT for a request
- *   that says it was compressed but was not; grpc-js 1.14 decompresses before any handler runs, removes
- *   `grpc-encoding` from the metadata and passes on no per-message compressed flag, so no handler can tell.
- *   Rejecting every `expect_compressed: true` would fail the genuinely compressed requests instead.
+ * Compression (see docs/reliability.md, "Interop"):
+ * - `expect_compressed: true` on a request that arrived uncompressed gets INVALID_ARGUMENT (the CompressedRequest
+ *   feature), in UnaryCall and in each message of StreamingInputCall. grpc-js decompresses before any handler
+ *   runs; Wirekit's frame guard sees each message's compressed flag and `receivedCompressed` reports it.
  * - `response_compressed` and `ResponseParameters.compressed` are not honoured: grpc-js 1.14's server always
  *   sends messages uncompressed (CompressedResponse is not implemented).
  */
@@ -51,6 +51,7 @@ export class InteropTestService {
   @UnaryMethod()
   unaryCall(request: SimpleRequest, ctx: CallContext): MessageInit<SimpleResponse> {
     echoMetadata(ctx);
+    checkCompressed('UnaryCall', request);
     const status = echoStatusError(request.responseStatus);
     if (status) throw status;
     return { payload: responsePayload(request.responseType, request.responseSize) };
@@ -80,7 +81,10 @@ export class InteropTestService {
   async streamingInputCall(requests: AsyncIterable<StreamingInputCallRequest>, ctx: CallContext): Promise<StreamingInputCallResponse> {
     echoMetadata(ctx);
     let aggregatedPayloadSize = 0;
-    for await (const request of requests) aggregatedPayloadSize += request.payload?.body.byteLength ?? 0;
+    for await (const request of requests) {
+      checkCompressed('StreamingInputCall', request);
+      aggregatedPayloadSize += request.payload?.body.byteLength ?? 0;
+    }
     return { aggregatedPayloadSize };
   }
 
@@ -110,6 +114,16 @@ export class InteropTestService {
       if (status) throw status;
       yield* respond(request, ctx.signal);
     }
+  }
+}
+
+/** The CompressedRequest feature: a request that says it was compressed must have been. */
+function checkCompressed(method: string, request: SimpleRequest | StreamingInputCallRequest): void {
+  if (request.expectCompressed?.value && !receivedCompressed(request)) {
+    throw new RpcError(
+      Status.INVALID_ARGUMENT,
+      `${method}: the request says expect_compressed: true, but it arrived uncompressed (send it with grpc-encoding gzip)`,
+    );
   }
 }
 

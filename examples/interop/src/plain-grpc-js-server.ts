@@ -21,8 +21,8 @@ import { TEST_CERTIFICATES } from './interop-server.js';
 /**
  * The reference the interop tests hold Wirekit against: `grpc.testing.TestService` on a plain `@grpc/grpc-js`
  * server, its protos loaded at run time with `@grpc/proto-loader`, written the way grpc-node's own interop
- * server is. It has the same compression limits as Wirekit's (both are grpc-js 1.14 servers): it cannot tell
- * whether a request was compressed, so `expect_compressed` is not enforced, and it never compresses responses.
+ * server is. Like every grpc-js 1.14 server it never compresses responses, and unlike Wirekit's it cannot tell
+ * whether a request was compressed (grpc-js hides that from handlers), so `expect_compressed` is not enforced.
  */
 export interface PlainGrpcJsServer {
   readonly port: number;
