@@ -87,7 +87,15 @@ export { receivedCompressed } from './server/compressed-requests.js';
 export type { HealthStatus } from './server/health.js';
 export type { KeepaliveOptions, ServerTlsOptions, TransportOptions } from './server/server-options.js';
 export type { PemSource } from './server/pem.js';
-export type { ServerCall, ServerMiddleware, ServerNext, SingleRequestCall, StreamRequestCall } from './middleware/server-middleware.js';
+export type {
+  ServerCall,
+  ServerMiddleware,
+  ServerNext,
+  ServerSingleNext,
+  SingleRequestCall,
+  StreamRequestCall,
+} from './middleware/server-middleware.js';
+export { withSingleForm } from './middleware/server-middleware.js';
 export { createSilentLogger, createStderrLogger } from './logger.js';
 export type { Logger } from './logger.js';
 

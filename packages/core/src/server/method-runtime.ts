@@ -17,7 +17,7 @@ import type { AnyMethodDefinition } from '../definition.js';
 import { describeMethod } from '../describe-method.js';
 import type { Logger } from '../logger.js';
 import { composeMiddleware } from '../middleware/compose.js';
-import type { ServerCall, ServerMiddleware, ServerNext } from '../middleware/server-middleware.js';
+import type { ServerCall, ServerMiddleware, ServerNext, ServerSingleNext } from '../middleware/server-middleware.js';
 import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
 import type { CallTracker } from './call-tracker.js';
@@ -225,6 +225,13 @@ function responseProducer(binding: MethodBinding, method: MethodDescriptor): Res
     };
   }
 
+  if (!method.responseStream && binding.middleware.every((middleware) => typeof middleware.single === 'function')) {
+    return {
+      single: composeSingle(binding.middleware, (call) => invoke(input(call), call.context as ServerCallContext)),
+      stream: noStream,
+    };
+  }
+
   const innermost: ServerNext = method.responseStream
     ? async function* handler(call) {
         yield* asAsyncIterable(invoke(input(call), call.context as ServerCallContext), method);
@@ -245,6 +252,42 @@ function responseProducer(binding: MethodBinding, method: MethodDescriptor): Res
     },
     stream: (call) => chain(call),
   };
+}
+
+/**
+ * The chain of `single` forms, composed once per method: the first middleware outermost, each `next` a promise of
+ * the response. The handler's own answer (a value, a promise, or a throw) becomes that promise.
+ */
+function composeSingle(middleware: readonly ServerMiddleware[], handler: (call: ServerCall) => unknown): (call: ServerCall) => unknown {
+  let chain: ServerSingleNext = (call) => {
+    try {
+      return Promise.resolve(handler(call));
+    } catch (error: unknown) {
+      return Promise.reject(error);
+    }
+  };
+  for (let index = middleware.length - 1; index >= 0; index--) {
+    const current = middleware[index] as ServerMiddleware;
+    const single = current.single as NonNullable<ServerMiddleware['single']>;
+    const inner = chain;
+    chain = (call) => {
+      let called = false;
+      return single(call, (nextCall) => {
+        if (called) {
+          return Promise.reject(
+            new Error(`middleware ${current.name || '(anonymous)'} called next() twice; a call runs the rest of the chain once`),
+          );
+        }
+        called = true;
+        return inner(nextCall);
+      });
+    };
+  }
+  return chain;
+}
+
+function noStream(call: ServerCall): never {
+  throw new Error(`${call.method.path} has one response; it has no response stream`);
 }
 
 function asAsyncIterable(value: unknown, method: MethodDescriptor): AsyncIterable<unknown> {

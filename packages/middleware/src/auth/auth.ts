@@ -1,4 +1,4 @@
-import { type CallContext, type Logger, RpcError, type ServerMiddleware, Status } from '@wirekit/core';
+import { type CallContext, type Logger, RpcError, type ServerCall, type ServerMiddleware, Status, withSingleForm } from '@wirekit/core';
 import { type Identity, identityKey } from '../shared/identity.js';
 import { type ApiToken, createApiTokenMatcher } from './api-tokens.js';
 import { authError, authFailureReason, unauthenticated } from './auth-error.js';
@@ -65,10 +65,11 @@ export function auth(options: AuthOptions): ServerMiddleware {
     throw unauthenticated('UNKNOWN_API_TOKEN', 'the bearer token is not a known API token');
   };
 
-  return async function* auth(call, next) {
+  /** Refuses the call (UNAUTHENTICATED or PERMISSION_DENIED) unless its caller may make it. */
+  const admit = async (call: ServerCall): Promise<void> => {
     const { context, method } = call;
     const required = resolvePolicy(method);
-    if (required.public) return yield* next(call);
+    if (required.public) return;
     try {
       let identity = context.get(identityKey);
       // Only code in this process can put an identity in the context (a client can send headers, not context
@@ -86,8 +87,18 @@ export function auth(options: AuthOptions): ServerMiddleware {
       }
       throw error;
     }
-    return yield* next(call);
   };
+
+  return withSingleForm(
+    async function* auth(call, next) {
+      await admit(call);
+      return yield* next(call);
+    },
+    async (call, next) => {
+      await admit(call);
+      return next(call);
+    },
+  );
 }
 
 /** Throws PERMISSION_DENIED, naming every missing scope and role, unless `identity` holds all that is required. */

@@ -1,5 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type CallOptions, type ClientMiddleware, effectiveDeadline, RpcError, type ServerMiddleware, Status } from '@wirekit/core';
+import {
+  type CallOptions,
+  type ClientMiddleware,
+  effectiveDeadline,
+  RpcError,
+  type ServerMiddleware,
+  Status,
+  withSingleForm,
+} from '@wirekit/core';
 import { runEachStep } from '../shared/run-each-step.js';
 
 /** Options of `deadlinePropagation`. */
@@ -43,15 +51,19 @@ export function deadlinePropagation(options: DeadlinePropagationOptions = {}): D
   if (!(marginMs >= 0)) throw new RangeError(`deadlinePropagation: marginMs must be ≥ 0, got ${marginMs}`);
   const storage = new AsyncLocalStorage<Inherited>();
 
-  const server: ServerMiddleware = async function* deadlineScope(call, next) {
-    const inherited: Inherited = { deadline: call.context.deadline, signal: call.context.signal };
-    // Each step of the inner chain runs inside the store, so the handler, and every promise it awaits, sees it;
-    // wrapping only the creation of the generator would not reach its body.
-    return yield* runEachStep(
-      () => next(call),
-      (step) => storage.run(inherited, step),
-    );
-  };
+  const server: ServerMiddleware = withSingleForm(
+    async function* deadlineScope(call, next) {
+      const inherited: Inherited = { deadline: call.context.deadline, signal: call.context.signal };
+      // Each step of the inner chain runs inside the store, so the handler, and every promise it awaits, sees it;
+      // wrapping only the creation of the generator would not reach its body.
+      return yield* runEachStep(
+        () => next(call),
+        (step) => storage.run(inherited, step),
+      );
+    },
+    // One response: the rest of the chain starts inside the store, and every promise it creates inherits it.
+    (call, next) => storage.run({ deadline: call.context.deadline, signal: call.context.signal }, () => next(call)),
+  );
 
   const client: ClientMiddleware = async function* propagateDeadline(call, next) {
     const inherited = storage.getStore();

@@ -1,7 +1,7 @@
 import { type Metadata, type ServerMiddleware, Status, statusName } from '@wirekit/core';
 import type { LevelWithSilent, Logger } from 'pino';
 import { identityKey } from '../shared/identity.js';
-import { observeServerCall } from '../shared/observe-call.js';
+import { observingMiddleware } from '../shared/observe-call.js';
 import { traceIdsKey } from '../shared/trace-ids.js';
 import { callLogLevel } from './call-log-level.js';
 import { PayloadLog } from './payload-log.js';
@@ -67,62 +67,59 @@ export function logging(options: LoggingOptions): ServerMiddleware {
   // children of `logger` itself, keeping whatever redaction the application configured there.
   const callLogger = logger.child({}, { redact: [...CREDENTIAL_PATHS, ...redact] });
 
-  // A plain function returning the observing generator (one generator per call, not two); the call's logger
-  // and request id are made when the call starts running.
-  return function logCall(call, next) {
+  // The call's logger and request id are made when the call starts running.
+  return observingMiddleware('logCall', (call) => {
     const { context, method } = call;
-    return observeServerCall(call, next, () => {
-      const requestId = requestIdOf(context.metadata);
-      const startTrace = context.get(traceIdsKey);
-      context.set(
-        requestLoggerKey,
-        logger.child(
-          startTrace
-            ? { method: method.path, requestId, traceId: startTrace.traceId, spanId: startTrace.spanId }
-            : { method: method.path, requestId },
-        ),
-      );
-      const peer = context.peer;
-      const requests = logPayloads ? new PayloadLog(payloadMaxBytes, method.requestStream) : undefined;
-      const responses = logPayloads ? new PayloadLog(payloadMaxBytes, method.responseStream) : undefined;
+    const requestId = requestIdOf(context.metadata);
+    const startTrace = context.get(traceIdsKey);
+    context.set(
+      requestLoggerKey,
+      logger.child(
+        startTrace
+          ? { method: method.path, requestId, traceId: startTrace.traceId, spanId: startTrace.spanId }
+          : { method: method.path, requestId },
+      ),
+    );
+    const peer = context.peer;
+    const requests = logPayloads ? new PayloadLog(payloadMaxBytes, method.requestStream) : undefined;
+    const responses = logPayloads ? new PayloadLog(payloadMaxBytes, method.responseStream) : undefined;
 
-      return {
-        onRequest: requests && ((message) => requests.add(message)),
-        onResponse: responses && ((message) => responses.add(message)),
-        onEnd(outcome) {
-          const lineLevel = levelOf(outcome.code);
-          if (lineLevel === 'silent' || !callLogger.isLevelEnabled(lineLevel)) return;
-          const line: Record<string, unknown> = {
-            requestId,
-            method: method.path,
-            mode: method.mode,
-            peer,
-            status: statusName(outcome.code),
-            code: outcome.code,
-            durationMs: Math.round(outcome.durationMs * 1000) / 1000,
-            messagesReceived: outcome.messagesReceived,
-            messagesSent: outcome.messagesSent,
-          };
-          // Read at the end: a tracing or auth middleware inside this one sets them during the call.
-          const trace = context.get(traceIdsKey);
-          if (trace) {
-            line.traceId = trace.traceId;
-            line.spanId = trace.spanId;
-          }
-          const subject = context.get(identityKey)?.subject;
-          if (subject !== undefined) line.subject = subject;
-          line.metadata = headerFields(context.metadata);
-          if (outcome.error) line.statusMessage = outcome.error.rawMessage;
-          if (outcome.error && (lineLevel === 'error' || lineLevel === 'fatal')) line.err = outcome.thrown ?? outcome.error;
-          const requestText = requests?.text();
-          if (requestText !== undefined) line[method.requestStream ? 'requests' : 'request'] = requestText;
-          const responseText = responses?.text();
-          if (responseText !== undefined) line[method.responseStream ? 'responses' : 'response'] = responseText;
-          callLogger[lineLevel](line, 'call ended');
-        },
-      };
-    });
-  };
+    return {
+      onRequest: requests && ((message) => requests.add(message)),
+      onResponse: responses && ((message) => responses.add(message)),
+      onEnd(outcome) {
+        const lineLevel = levelOf(outcome.code);
+        if (lineLevel === 'silent' || !callLogger.isLevelEnabled(lineLevel)) return;
+        const line: Record<string, unknown> = {
+          requestId,
+          method: method.path,
+          mode: method.mode,
+          peer,
+          status: statusName(outcome.code),
+          code: outcome.code,
+          durationMs: Math.round(outcome.durationMs * 1000) / 1000,
+          messagesReceived: outcome.messagesReceived,
+          messagesSent: outcome.messagesSent,
+        };
+        // Read at the end: a tracing or auth middleware inside this one sets them during the call.
+        const trace = context.get(traceIdsKey);
+        if (trace) {
+          line.traceId = trace.traceId;
+          line.spanId = trace.spanId;
+        }
+        const subject = context.get(identityKey)?.subject;
+        if (subject !== undefined) line.subject = subject;
+        line.metadata = headerFields(context.metadata);
+        if (outcome.error) line.statusMessage = outcome.error.rawMessage;
+        if (outcome.error && (lineLevel === 'error' || lineLevel === 'fatal')) line.err = outcome.thrown ?? outcome.error;
+        const requestText = requests?.text();
+        if (requestText !== undefined) line[method.requestStream ? 'requests' : 'request'] = requestText;
+        const responseText = responses?.text();
+        if (responseText !== undefined) line[method.responseStream ? 'responses' : 'response'] = responseText;
+        callLogger[lineLevel](line, 'call ended');
+      },
+    };
+  });
 }
 
 /** Request headers as log fields: repeated values joined as HTTP/2 joins them, binary values by their size only. */

@@ -1,5 +1,5 @@
 import type { ServerMiddleware } from '@wirekit/core';
-import { observeServerCall } from '../shared/observe-call.js';
+import { observingMiddleware } from '../shared/observe-call.js';
 import { DEFAULT_BUCKETS, GrpcMetrics, type MetricsRegistry } from './grpc-metrics.js';
 
 /** What `metrics()` takes. */
@@ -33,17 +33,14 @@ export interface MetricsOptions {
 export function metrics(options: MetricsOptions): ServerMiddleware {
   const { registry, buckets = DEFAULT_BUCKETS } = options;
   const recorded = new GrpcMetrics(registry, 'server', buckets);
-  // A plain function returning the observing generator (one generator per call, not two); counting starts when
-  // the call starts running.
-  return function recordMetrics(call, next) {
+  // Counting starts when the call starts running; no generator of its own around the chain.
+  return observingMiddleware('recordMetrics', (call) => {
     const labels = recorded.labelsOf(call.method);
-    return observeServerCall(call, next, () => {
-      recorded.started(labels);
-      return {
-        onRequest: () => recorded.received(labels),
-        onResponse: () => recorded.sent(labels),
-        onEnd: ({ code, durationMs }) => recorded.handled(labels, code, durationMs / 1000),
-      };
-    });
-  };
+    recorded.started(labels);
+    return {
+      onRequest: () => recorded.received(labels),
+      onResponse: () => recorded.sent(labels),
+      onEnd: ({ code, durationMs }) => recorded.handled(labels, code, durationMs / 1000),
+    };
+  });
 }

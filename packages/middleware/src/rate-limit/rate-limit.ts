@@ -9,6 +9,7 @@ import {
   type ServerCall,
   type ServerMiddleware,
   Status,
+  withSingleForm,
 } from '@wirekit/core';
 import { memoryStore } from './memory-store.js';
 import { type Limit, type ParsedLimit, parseLimit } from './parse-limit.js';
@@ -112,12 +113,13 @@ export function rateLimit(options: RateLimitOptions): ServerMiddleware {
     if (!allowed) throw overLimit(call.method.path, plan.limit, resolved.subject, retryAfterMs, what);
   };
 
-  return async function* rateLimit(call, next) {
+  /** Admits the call (or refuses it), and gives the call to run: its requests metered when the limit is per message. */
+  const meter = async <Req>(call: ServerCall<Req>): Promise<ServerCall<Req>> => {
     const plan = planFor(call.method);
-    if (!plan) return yield* next(call);
+    if (!plan) return call;
     const resolved = resolveKey(call, plan.key);
     await admit(call, plan, resolved, 'call');
-    if (!plan.perMessage || !call.requestStream) return yield* next(call);
+    if (!plan.perMessage || !call.requestStream) return call;
     const requests = call.requests;
     // Refusing from inside the request stream makes the handler's `for await` throw, which ends the call with
     // this status; the messages already handled stay handled.
@@ -127,8 +129,15 @@ export function rateLimit(options: RateLimitOptions): ServerMiddleware {
         yield request;
       }
     };
-    return yield* next({ ...call, requests: metered() });
+    return { ...call, requests: metered() };
   };
+
+  return withSingleForm(
+    async function* rateLimit(call, next) {
+      return yield* next(await meter(call));
+    },
+    async (call, next) => next(await meter(call)),
+  );
 }
 
 function overLimit(path: string, limit: ParsedLimit, subject: string, retryAfterMs: number, what: 'call' | 'message'): RpcError {

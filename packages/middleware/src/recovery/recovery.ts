@@ -1,4 +1,4 @@
-import { type Logger, RpcError, type ServerMiddleware, Status } from '@wirekit/core';
+import { type Logger, RpcError, type ServerCall, type ServerMiddleware, Status, withSingleForm } from '@wirekit/core';
 
 /** What `recovery()` takes. */
 export interface RecoveryOptions {
@@ -22,18 +22,30 @@ export interface RecoveryOptions {
  */
 export function recovery(options: RecoveryOptions): ServerMiddleware {
   const { logger } = options;
-  return async function* recover(call, next) {
-    try {
-      return yield* next(call);
-    } catch (thrown: unknown) {
-      if (RpcError.is(thrown)) throw thrown;
-      const error = RpcError.from(thrown);
-      if (error.code === Status.INTERNAL) {
-        logger.error({ method: call.method.path, peer: peerOf(call.context), err: thrown }, 'handler failed; the client got INTERNAL');
-      }
-      throw error;
+  const recovered = (call: ServerCall, thrown: unknown): RpcError => {
+    if (RpcError.is(thrown)) return thrown;
+    const error = RpcError.from(thrown);
+    if (error.code === Status.INTERNAL) {
+      logger.error({ method: call.method.path, peer: peerOf(call.context), err: thrown }, 'handler failed; the client got INTERNAL');
     }
+    return error;
   };
+  return withSingleForm(
+    async function* recover(call, next) {
+      try {
+        return yield* next(call);
+      } catch (thrown: unknown) {
+        throw recovered(call, thrown);
+      }
+    },
+    async (call, next) => {
+      try {
+        return await next(call);
+      } catch (thrown: unknown) {
+        throw recovered(call, thrown);
+      }
+    },
+  );
 }
 
 function peerOf(context: { readonly peer: string }): string {

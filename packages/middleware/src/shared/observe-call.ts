@@ -1,4 +1,14 @@
-import { type ClientCall, type ClientNext, RpcError, type ServerCall, type ServerNext, Status } from '@wirekit/core';
+import {
+  type ClientCall,
+  type ClientNext,
+  RpcError,
+  type ServerCall,
+  type ServerMiddleware,
+  type ServerNext,
+  type ServerSingleNext,
+  Status,
+  withSingleForm,
+} from '@wirekit/core';
 
 /** How a call ended, for logs, metrics and spans. */
 export interface CallOutcome {
@@ -77,6 +87,72 @@ export function observeServerCall<Req, Res>(
       ? abortError(context.signal.reason, 'the call was aborted')
       : new RpcError(Status.CANCELLED, 'the call was abandoned before it ended'),
   );
+}
+
+/**
+ * A server middleware that only observes calls, in both forms (the generator, and the `single` form that Wirekit
+ * runs unary and client-streaming calls through when the whole chain has one). `observe` runs when a call starts
+ * running and gives its hooks. `name` names the middleware in errors.
+ *
+ * @example
+ * const timing = observingMiddleware('timing', (call) => ({
+ *   onEnd: ({ code, durationMs }) => record(call.method.path, code, durationMs),
+ * }));
+ */
+export function observingMiddleware(name: string, observe: (call: ServerCall) => SteppingObserver): ServerMiddleware {
+  const generatorForm = {
+    [name](call: ServerCall, next: ServerNext) {
+      return observeServerCall(call, next, () => observe(call));
+    },
+  }[name] as <Req, Res>(call: ServerCall<Req>, next: ServerNext<Req, Res>) => AsyncGenerator<Res, void, undefined>;
+  const singleForm = (call: ServerCall, next: ServerSingleNext) => observeSingleCall(call, next, () => observe(call));
+  return withSingleForm(generatorForm, singleForm as <Req, Res>(call: ServerCall<Req>, next: ServerSingleNext<Req, Res>) => Promise<Res>);
+}
+
+/**
+ * `observeServerCall` for a middleware's `single` form (unary and client-streaming calls): the same counting,
+ * timing and report, around a promise of the one response instead of a generator.
+ */
+export async function observeSingleCall<Req, Res>(
+  call: ServerCall<Req>,
+  next: ServerSingleNext<Req, Res>,
+  start: () => SteppingObserver<Req, Res>,
+): Promise<Res> {
+  const observer = start();
+  const started = performance.now();
+  let received = 0;
+  let counted = call;
+  if (call.requestStream) {
+    counted = { ...call, requests: countRequests(call.requests, observer, () => received++) };
+  } else {
+    observer.onRequest?.(call.request, 0);
+    received = 1;
+  }
+  let response: Res;
+  try {
+    response = await (observer.within === undefined ? next(counted) : observer.within(() => next(counted)));
+  } catch (thrown: unknown) {
+    const error = RpcError.from(thrown);
+    observer.onEnd({
+      code: error.code,
+      error,
+      thrown,
+      durationMs: performance.now() - started,
+      messagesReceived: received,
+      messagesSent: 0,
+    });
+    throw thrown;
+  }
+  observer.onResponse?.(response, 0);
+  observer.onEnd({
+    code: Status.OK,
+    error: undefined,
+    thrown: undefined,
+    durationMs: performance.now() - started,
+    messagesReceived: received,
+    messagesSent: 1,
+  });
+  return response;
 }
 
 /**

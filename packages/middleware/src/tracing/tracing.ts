@@ -10,7 +10,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { CallContext, MethodDescriptor, ServerMiddleware } from '@wirekit/core';
-import { observeServerCall } from '../shared/observe-call.js';
+import { observingMiddleware } from '../shared/observe-call.js';
 import { traceIdsKey } from '../shared/trace-ids.js';
 import { metadataGetter } from './metadata-carrier.js';
 import { endRpcSpan, messageEvents, peerAttributes, rpcAttributes, spanName, TRACER_NAME } from './rpc-span.js';
@@ -46,7 +46,8 @@ export function tracing(options: TracingOptions = {}): ServerMiddleware {
   // Worked out once per method (the app builds one descriptor per bound rpc), not once per call.
   const names = new WeakMap<MethodDescriptor, { readonly name: string; readonly attributes: Attributes }>();
   const peers = lastPeerAttributes();
-  return function tracing(call, next) {
+  // The span starts when the call starts running, not when the chain creates the call's generator.
+  return observingMiddleware('tracing', (call) => {
     const { method } = call;
     let described = names.get(method);
     if (described === undefined) {
@@ -54,29 +55,25 @@ export function tracing(options: TracingOptions = {}): ServerMiddleware {
       names.set(method, described);
     }
     const { name, attributes } = described;
-    // A plain function returning the observing generator: one generator per call instead of two. The span starts
-    // when the call starts running, not when the chain creates the generator.
-    return observeServerCall(call, next, () => {
-      // The root context, not the active one: a server's parent is whatever the client sent, and nothing else.
-      const parent = propagator.extract(ROOT_CONTEXT, call.context.metadata, metadataGetter);
-      const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: { ...attributes, ...peers(call.context) } }, parent);
-      const spanContext = span.spanContext();
-      // Without an SDK the span is a no-op with all-zero ids (or the caller's ids): nothing to join logs to.
-      if (span.isRecording() && isSpanContextValid(spanContext)) {
-        call.context.set(traceIdsKey, { traceId: spanContext.traceId, spanId: spanContext.spanId });
-      }
-      const active = trace.setSpan(parent, span);
-      const events = messageEvents(span, method);
-      return {
-        // Every step of the rest of the chain runs with the span active, so the handler's outgoing calls (and
-        // the promises they create) are its children.
-        within: (step) => otelContext.with(active, step),
-        onRequest: events && (() => events.received()),
-        onResponse: events && (() => events.sent()),
-        onEnd: (outcome) => endRpcSpan(span, 'server', outcome),
-      };
-    });
-  };
+    // The root context, not the active one: a server's parent is whatever the client sent, and nothing else.
+    const parent = propagator.extract(ROOT_CONTEXT, call.context.metadata, metadataGetter);
+    const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: { ...attributes, ...peers(call.context) } }, parent);
+    const spanContext = span.spanContext();
+    // Without an SDK the span is a no-op with all-zero ids (or the caller's ids): nothing to join logs to.
+    if (span.isRecording() && isSpanContextValid(spanContext)) {
+      call.context.set(traceIdsKey, { traceId: spanContext.traceId, spanId: spanContext.spanId });
+    }
+    const active = trace.setSpan(parent, span);
+    const events = messageEvents(span, method);
+    return {
+      // Every step of the rest of the chain runs with the span active, so the handler's outgoing calls (and
+      // the promises they create) are its children.
+      within: (step) => otelContext.with(active, step),
+      onRequest: events && (() => events.received()),
+      onResponse: events && (() => events.sent()),
+      onEnd: (outcome) => endRpcSpan(span, 'server', outcome),
+    };
+  });
 }
 
 /**
