@@ -19,11 +19,12 @@ export interface LoggingOptions {
    */
   readonly level?: LevelWithSilent | ((code: Status) => LevelWithSilent);
   /**
-   * More pino redaction paths for the call's line, added to the request headers that carry credentials
-   * (`metadata.authorization`, `metadata.cookie`, `metadata["x-api-key"]`). Paths name fields of the line,
-   * such as `metadata["x-session-token"]` or `peer`; payloads are JSON text, out of redaction's reach. The
-   * logger's own `redact` option does not apply to the call's line (a pino child's redaction replaces its
-   * parent's), so list here whatever the line must hide; it does apply to the handlers' `requestLoggerKey` lines.
+   * Pino redaction paths for the call's line. The request headers that carry credentials (`authorization`,
+   * `cookie`, `x-api-key`) are always written as `[Redacted]`, whatever is given here. Paths name fields of the
+   * line, such as `metadata["x-session-token"]` or `peer`; payloads are JSON text, out of redaction's reach.
+   * Without this option the logger's own `redact` applies to the call's line; with it, these paths replace the
+   * logger's for that line (a pino child's redaction replaces its parent's), so list here whatever the line must
+   * hide. The logger's own `redact` always applies to the handlers' `requestLoggerKey` lines.
    */
   readonly redact?: readonly string[];
   /** Adds the messages to the line, as JSON text. Off by default: messages may hold personal data. */
@@ -32,8 +33,11 @@ export interface LoggingOptions {
   readonly payloadMaxBytes?: number;
 }
 
-/** Request headers that carry credentials, never written to a log. */
-const CREDENTIAL_PATHS: readonly string[] = Object.freeze(['metadata.authorization', 'metadata.cookie', 'metadata["x-api-key"]']);
+/** Request headers that carry credentials: their values are never written to a log. */
+const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['authorization', 'cookie', 'x-api-key']);
+
+/** What a redacted value reads as, as pino's redaction writes it. */
+const REDACTED = '[Redacted]';
 
 /**
  * Server middleware writing one structured line per call when it ends, in all four modes: `method`, `mode`,
@@ -63,9 +67,10 @@ export function logging(options: LoggingOptions): ServerMiddleware {
   }
   const levelOf =
     typeof level === 'function' ? level : (code: Status): LevelWithSilent => (code === Status.OK ? level : callLogLevel(code));
-  // A child with its own redaction replaces the parent's, so only the call's lines go through it; handlers get
-  // children of `logger` itself, keeping whatever redaction the application configured there.
-  const callLogger = logger.child({}, { redact: [...CREDENTIAL_PATHS, ...redact] });
+  // Credentials are left out of the line as it is built, so the line needs pino's redaction (a copy of the line
+  // per call) only for paths the application adds. A child with its own redaction replaces the parent's, so only
+  // the call's lines go through it; handlers get children of `logger` itself.
+  const callLogger = redact.length > 0 ? logger.child({}, { redact: [...redact] }) : logger;
 
   // The call's logger and request id are made when the call starts running.
   return observingMiddleware('logCall', (call) => {
@@ -122,12 +127,12 @@ export function logging(options: LoggingOptions): ServerMiddleware {
   });
 }
 
-/** Request headers as log fields: repeated values joined as HTTP/2 joins them, binary values by their size only. */
+/** Request headers as log fields: credentials redacted, repeated values joined as HTTP/2 joins them, binary values by size. */
 function headerFields(metadata: Metadata): Record<string, string> {
   // No prototype: a client may send a header named `__proto__`.
   const fields: Record<string, string> = Object.create(null);
   for (const [key, value] of metadata) {
-    const shown = typeof value === 'string' ? value : `<${value.byteLength} bytes>`;
+    const shown = CREDENTIAL_HEADERS.has(key) ? REDACTED : typeof value === 'string' ? value : `<${value.byteLength} bytes>`;
     const before = fields[key];
     fields[key] = before === undefined ? shown : `${before}, ${shown}`;
   }
