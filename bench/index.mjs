@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const SUITES = {
-  framework: ['in-memory-vs-tcp.mjs', 'codec.mjs', 'run.mjs', 'memory.mjs'],
+  framework: ['in-memory-vs-tcp.mjs', 'codec.mjs', 'run.mjs', 'chain.mjs', 'memory.mjs'],
   claims: ['claims/run.mjs'],
 };
 

@@ -43,7 +43,9 @@ const out = options.out ?? (quick || subset ? undefined : fileURLToPath(new URL(
 
 const counts = quick
   ? { unarySerial: 20, unaryParallel: 200, streamCalls: 2, streamMessages: 20, pingPongMessages: 20 }
-  : { unarySerial: 3_000, unaryParallel: 20_000, streamCalls: 10, streamMessages: 4_000, pingPongMessages: 1_000 };
+  : // Streams long enough (about a second or more per workload) that a moment of noise on a shared machine
+    // moves one round's ratio little.
+    { unarySerial: 5_000, unaryParallel: 20_000, streamCalls: 10, streamMessages: 12_000, pingPongMessages: 2_000 };
 const deadlineMs = 30_000;
 // Everything stops by itself: a run that hangs is killed with its servers and fails.
 // Generous, since six servers on a busy machine took ~6 minutes a round: it catches hangs, not slowness.

@@ -9,6 +9,7 @@
 //
 // Run after `tsc -b`: it imports packages/core/dist and examples/payments/dist.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { formatJson } from '../format-json.mjs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeMachine } from '../report.mjs';
@@ -243,12 +244,7 @@ console.log(`Head-of-line (${settings.headOfLineTrials} trials)\n\n${headOfLineT
 for (const problem of problems) console.error(`bench claims: ${problem}`);
 
 if (out) {
-  // Arrays of numbers on one line, as the repository's formatter (Biome) writes them, so a run leaves lint clean.
-  const text = JSON.stringify(report, null, 2).replace(
-    /\[\n\s+(-?[\d.e+-]+(?:,\n\s+-?[\d.e+-]+)*)\n\s+\]/g,
-    (_, items) => `[${items.split(/,\n\s+/).join(', ')}]`,
-  );
-  writeFileSync(out, `${text}\n`);
+  writeFileSync(out, formatJson(report));
   console.log(`\nraw results: ${out}`);
 }
 if (svgOut) {
