@@ -9,9 +9,9 @@
 //
 // Run after `tsc -b`: it imports packages/core/dist and examples/payments/dist.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { formatJson } from '../format-json.mjs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatJson } from '../format-json.mjs';
 import { describeMachine } from '../report.mjs';
 import { renderChart } from './chart.mjs';
 import { measureCodecSpeed } from './codec-speed.mjs';

@@ -1,6 +1,5 @@
 // The production middleware chain of examples/payments (payments-app.ts), as the benchmarks build it: written once
 // for the full-chain server (wirekit-full.mjs) and the per-middleware breakdown (bench/chain.mjs).
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,8 +35,7 @@ class DiscardingSpanExporter {
 /**
  * What the chain needs from the process: OpenTelemetry's Node SDK with a BatchSpanProcessor feeding the discarding
  * exporter (every span is still made, recorded and batched), and a pino logger writing one line per call to a file
- * in a temporary directory (`pino.destination(file)`: asynchronous writes, a line queued while one is in
- * flight). `close` stops both and
+ * in a temporary directory (synchronously, a write per line). `close` stops both and
  * removes the directory.
  */
 export async function startChainServices({ withTracing = true } = {}) {
@@ -48,9 +46,10 @@ export async function startChainServices({ withTracing = true } = {}) {
     ? await startTelemetry({ serviceName: 'wirekit-bench', spanProcessors: [new BatchSpanProcessor(new DiscardingSpanExporter())] })
     : undefined;
   const logDirectory = mkdtempSync(join(tmpdir(), 'wirekit-bench-log-'));
-  const logDestination = pino.destination(join(logDirectory, 'calls.log'));
-  // Opened asynchronously; flushSync() before then throws.
-  await once(logDestination, 'ready');
+  // Synchronous, as pino's default stdout destination is: pino.destination(file)'s asynchronous mode costs ~8 µs
+  // more per line with 64 calls in flight (sonic-boom 4.2 measures its whole pending buffer on every write while a
+  // write is in flight), see docs/benchmarks.md.
+  const logDestination = pino.destination({ dest: join(logDirectory, 'calls.log'), sync: true });
   const logger = createPinoLogger({ name: 'wirekit-bench' }, logDestination);
   return {
     logger,

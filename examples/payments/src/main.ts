@@ -8,7 +8,7 @@ import { describeLedger } from './create-ledger.js';
 import { createPaymentsApp, ledgerProvider, PAYMENTS_MODULE, paymentsMiddleware } from './payments-app.js';
 import { readPaymentsConfig } from './payments-config.js';
 
-const config = readPaymentsConfig();
+const config = readConfigOrExit();
 // Without an OpenTelemetry collector configured, traces are not exported (set OTEL_TRACES_EXPORTER=otlp and
 // OTEL_EXPORTER_OTLP_ENDPOINT to send them); the standard OTEL_* variables decide the rest.
 process.env.OTEL_TRACES_EXPORTER ??= process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? 'otlp' : 'none';
@@ -79,4 +79,14 @@ function splitAddress(hostPort: string): [string, number] {
     throw new Error(`PAYMENTS_METRICS_ADDR must be host:port, such as 127.0.0.1:9464; got "${hostPort}"`);
   }
   return [hostPort.slice(0, separator), port];
+}
+
+/** The configuration, or, when a variable is wrong, one line saying which and how to fix it, and exit code 2. */
+function readConfigOrExit(): ReturnType<typeof readPaymentsConfig> {
+  try {
+    return readPaymentsConfig();
+  } catch (error: unknown) {
+    process.stderr.write(`payments: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
 }

@@ -17,6 +17,17 @@ function shell(command: string): Promise<{ code: number; stdout: string; stderr:
   });
 }
 
+describe('a wrong configuration', () => {
+  it('is one line naming the variable and what it should be, and exit code 2, not a stack trace', async () => {
+    const result = await shell('PAYMENTS_SHUTDOWN_GRACE_MS=soon node examples/payments/dist/main.js');
+    expect(result).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'payments: PAYMENTS_SHUTDOWN_GRACE_MS must be a whole number of milliseconds, such as 10000; got "soon"\n',
+    });
+  });
+});
+
 describe('the banner of npm start', () => {
   const cleanups: (() => void)[] = [];
   afterEach(() => {
