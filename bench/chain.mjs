@@ -88,19 +88,13 @@ async function main() {
 
 /** Measures one row against the baseline in this process: both apps, alternately, `rounds` times. */
 async function measureRow(row) {
-  const { SignJWT } = await import('jose');
+  const { benchJwt } = await import('./bench-jwt.mjs');
   const { closeClient, createApp, createClient, createSilentLogger } = await import('@wirekit/core');
   const { chainMiddleware, startChainServices } = await import('./servers/wirekit-chain.mjs');
   const { Echo, echoHandlers } = await import('./servers/wirekit-echo.mjs');
 
   const secret = 'bench-chain-secret-of-thirty-two-bytes!';
-  const jwt = await new SignJWT({ scope: 'bench' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('load-generator')
-    .setAudience('bench')
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .sign(new TextEncoder().encode(secret));
+  const jwt = await benchJwt(secret);
   const services = await startChainServices({ withTracing: row.middleware.includes('tracing') });
 
   const start = async (middleware, handlers) => {

@@ -19,7 +19,7 @@ import os from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
+import { benchJwt } from './bench-jwt.mjs';
 import { chartPathFor, renderChart } from './chart.mjs';
 import { bidi, clientStream, createEchoClient, serverStream, unary } from './load.mjs';
 import { describeMachine, formatMemoryTable, formatTable, summarize, summarizeMemory } from './report.mjs';
@@ -56,13 +56,7 @@ const scaled = (count, scale) => Math.max(1, Math.round(count * scale));
 
 // The full Wirekit chain authenticates every call: an HS256 JWT made here, its secret given to that server only.
 const jwtSecret = randomBytes(32).toString('base64url');
-const jwt = await new SignJWT({ scope: 'bench' })
-  .setProtectedHeader({ alg: 'HS256' })
-  .setSubject('load-generator')
-  .setAudience('bench')
-  .setIssuedAt()
-  .setExpirationTime('2h')
-  .sign(new TextEncoder().encode(jwtSecret));
+const jwt = await benchJwt(jwtSecret);
 
 const allServers = [
   { name: 'grpc-js', label: 'raw @grpc/grpc-js + proto-loader', file: 'servers/grpc-js.mjs' },

@@ -121,13 +121,7 @@ export async function observeSingleCall<Req, Res>(
   const observer = start();
   const started = performance.now();
   let received = 0;
-  let counted = call;
-  if (call.requestStream) {
-    counted = { ...call, requests: countRequests(call.requests, observer, () => received++) };
-  } else {
-    observer.onRequest?.(call.request, 0);
-    received = 1;
-  }
+  const counted = countingRequests(call, observer, () => received++);
   let response: Res;
   try {
     response = await (observer.within === undefined ? next(counted) : observer.within(() => next(counted)));
@@ -209,13 +203,7 @@ async function* observed<Req, Res, Call extends ObservableCall<Req>>(
     settled = true;
     observer.onEnd({ code, error, thrown, durationMs: performance.now() - started, messagesReceived: received, messagesSent: sent });
   };
-  let counted = call;
-  if (call.requestStream) {
-    counted = { ...call, requests: countRequests(call.requests, observer, () => received++) };
-  } else {
-    observer.onRequest?.(call.request, 0);
-    received = 1;
-  }
+  const counted = countingRequests(call, observer, () => received++);
   const within = observer.within?.bind(observer);
   let completed = false;
   // Whether the rest of the chain has finished (returned or thrown); if not when this one is closed at a `yield`,
@@ -258,6 +246,22 @@ async function* observed<Req, Res, Call extends ObservableCall<Req>>(
       end(error.code, error, undefined);
     }
   }
+}
+
+/**
+ * The call to pass on, its requests counted: a request stream wrapped to count each message as it is read, or
+ * the one request counted and reported now. `count` returns the message's index and counts it.
+ */
+function countingRequests<Req, Call extends ObservableCall<Req>>(
+  call: Call,
+  observer: CallObserver<Req, unknown>,
+  count: () => number,
+): Call {
+  if (call.requestStream) return { ...call, requests: countRequests(call.requests, observer, count) };
+  // Counted outside the optional call, which would skip `count()` when there is no hook.
+  const index = count();
+  observer.onRequest?.(call.request, index);
+  return call;
 }
 
 async function* countRequests<Req>(
