@@ -2,7 +2,7 @@
 // the names (`--quick`, `--rounds 5`, …) go to every script of the suites chosen; give a suite name with flags
 // only some scripts take (`--out`, `--size`).
 //
-//   npm run bench                      # the framework suite, then the claims (~7 minutes)
+//   npm run bench                      # the framework suite, then the claims (~20 minutes on 2 quiet cores)
 //   npm run bench -- claims            # the claims only (docs/benchmarks.md, "The claims"), ~3 minutes
 //   npm run bench -- --quick           # every suite, as a correctness check in seconds
 import { spawnSync } from 'node:child_process';

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
   type App,
@@ -225,6 +228,40 @@ describe('retry', () => {
       const headers: (string | undefined)[] = [];
       expect(await codeOf(client.ping({}, { onHeader: (header) => headers.push(header.get('x-served-by')) }))).toBe('UNAVAILABLE');
       expect([calls, headers]).toEqual([1, ['one']]);
+    });
+
+    it('retries a unary call cut after its message arrived but before its status, unless the caller took its headers', async () => {
+      // A bare HTTP/2 server standing in for one killed between its two writes: the first attempt gets response
+      // headers and the message, then the connection drops before the trailers; later attempts are answered.
+      const answer = OtherService.methods.Ping.responseCodec.encode({ message: 'pong', sequence: 0n, payload: new Uint8Array() });
+      const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, 0]), answer]);
+      frame.writeUInt32BE(answer.byteLength, 1);
+      let attempts = 0;
+      const server = http2.createServer();
+      server.on('stream', (stream) => {
+        attempts++;
+        stream.on('data', () => {});
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        if (attempts % 2 === 1) {
+          stream.write(frame, () => stream.session?.destroy());
+          return;
+        }
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+        stream.end(frame);
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      onTestFinished(() => void server.close());
+      const { client } = retryingClient(OtherService, `127.0.0.1:${(server.address() as AddressInfo).port}`);
+
+      expect(await client.ping({})).toMatchObject({ message: 'pong' });
+      expect(attempts).toBe(2);
+      // Taking the headers commits the call at the first attempt, as gRFC A6 says.
+      const headers: string[] = [];
+      expect(await codeOf(client.ping({}, { onHeader: (header) => headers.push(header.get('content-type') ?? 'none') }))).toBe(
+        'UNAVAILABLE',
+      );
+      expect([attempts, headers]).toEqual([3, ['application/grpc']]);
     });
 
     it('stops when the caller cancels during the backoff', async () => {

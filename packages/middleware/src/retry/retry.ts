@@ -37,8 +37,9 @@ export interface RetryOptions {
  * `RetryInfo` delay and `grpc-retry-pushback-ms` trailer honoured (a negative or malformed pushback stops the
  * retries), and never past the call's deadline. Only calls that may safely run twice are retried: rpcs marked
  * `idempotency_level` IDEMPOTENT or NO_SIDE_EFFECTS, those listed in `idempotentMethods`, and calls carrying an
- * idempotency key. A call is retried only until the server answers (response headers or a first message), and
- * client and bidi streams only while their requests fit in `bufferLimitBytes`. The caller's `onTrailer` sees
+ * idempotency key. A call is retried only until an attempt handed the caller something (the headers its
+ * `onHeader` asked for, or a message of a response stream; a unary response is held until its attempt ends OK),
+ * and client and bidi streams only while their requests fit in `bufferLimitBytes`. The caller's `onTrailer` sees
  * the trailers of the last attempt only.
  *
  * `retry` wraps a transport, beneath the client's middleware, where gRFC A6 puts retries: middleware sees one

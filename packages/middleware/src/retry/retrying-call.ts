@@ -22,7 +22,11 @@ const PREVIOUS_ATTEMPTS_HEADER = 'grpc-previous-rpc-attempts';
 /**
  * Runs one call, attempt after attempt through `attempt`, until it succeeds, fails for good, or the policy, the
  * deadline or the request buffer forbids another try. A call that may not be repeated gets one attempt.
- * An attempt whose response headers or first message arrived has committed the call: its failure is final.
+ * An attempt that handed the caller something has committed the call (gRFC A6), and its failure is final: response
+ * headers given to the caller's `onHeader`, or a message of a response stream. The one response of a unary or
+ * client-streaming call is held until its attempt ends OK, so an attempt cut after its message arrived but before
+ * its status (a server killed between the two writes) is retried like any other, unless the caller took its
+ * headers.
  */
 export async function* retryingCall<Req, Res>(
   call: ClientCall<Req>,
@@ -63,16 +67,18 @@ export async function* retryingCall<Req, Res>(
 
   try {
     for (let attemptsMade = 1; ; attemptsMade++) {
-      // Committed once the server answered: response headers or a message reached the caller (gRFC A6).
+      // Committed once something of the attempt reached the caller (gRFC A6): headers it asked for, or a message.
       let committed = false;
       const trailers = heldTrailers(options.onTrailer);
       const attemptOptions: CallOptions = {
         ...options,
         metadata: attemptsMade === 1 ? options.metadata : withPreviousAttempts(options, attemptsMade - 1),
-        onHeader: (header) => {
-          committed = true;
-          options.onHeader?.(header);
-        },
+        onHeader:
+          options.onHeader &&
+          ((header) => {
+            committed = true;
+            options.onHeader?.(header);
+          }),
         onTrailer: trailers.receive,
       };
       const attemptCall: ClientCall<Req> =
@@ -80,10 +86,17 @@ export async function* retryingCall<Req, Res>(
           ? { ...call, options: attemptOptions, requests: requests.replay() }
           : { ...call, options: attemptOptions };
       try {
-        for await (const response of attempt(attemptCall)) {
-          committed = true;
-          yield response;
+        if (call.method.responseStream) {
+          for await (const response of attempt(attemptCall)) {
+            committed = true;
+            yield response;
+          }
+          return;
         }
+        // One response: held until the attempt ends OK (see above), then handed over.
+        const responses: Res[] = [];
+        for await (const response of attempt(attemptCall)) responses.push(response);
+        yield* responses;
         return;
       } catch (error: unknown) {
         const delayMs = committed ? undefined : delayBeforeRetry(error, attemptsMade);
