@@ -23,6 +23,7 @@ import {
   RpcError,
   Status,
 } from '../packages/core/dist/index.js';
+import { loadMix } from '../packages/core/src/test-support/load-mix.mjs';
 
 const MiB = 1024 * 1024;
 const protos = ProtoSet.load('wirekit/test/v1/echo.proto', {
@@ -122,68 +123,7 @@ async function round(clients, served, errors) {
         else errors.unexpected.push(`${mode}: ${Status[code]} ${message}`);
       },
     );
-  const client = (index) => clients[index % clients.length];
-  const calls = [];
-  for (let index = 0; index < 300; index++) {
-    const fails = index % 19 === 0;
-    calls.push(
-      watch(
-        'unary',
-        client(index)
-          .echo({ message: `m${index}`, sequence: BigInt(index), failWithCode: fails ? Status.NOT_FOUND : 0 })
-          .then((reply) => {
-            if (reply.message !== `m${index}`) throw new Error(`echoed ${reply.message}`);
-          }),
-        fails ? Status.NOT_FOUND : undefined,
-      ),
-    );
-  }
-  for (let index = 0; index < 16; index++) {
-    const abandon = index % 4 === 0;
-    calls.push(
-      watch(
-        abandon ? 'serverStream abandoned' : 'serverStream',
-        (async () => {
-          let received = 0;
-          for await (const reply of client(index).expand({ message: 's', count: 32, payloadBytes: 64 })) {
-            if (reply.sequence !== BigInt(received)) throw new Error(`message ${reply.sequence} arrived as #${received}`);
-            received++;
-            if (abandon && received === 10) break;
-          }
-          if (received !== (abandon ? 10 : 32)) throw new Error(`${received} messages`);
-        })(),
-      ),
-    );
-    calls.push(
-      watch(
-        'clientStream',
-        client(index)
-          .collect(Array.from({ length: 32 }, (_, sequence) => ({ message: 'c', sequence: BigInt(sequence) })))
-          .then((summary) => {
-            if (summary.count !== 32 || summary.sequenceTotal !== 496n) throw new Error(`summary ${summary.count}`);
-          }),
-      ),
-    );
-    const cancel = index % 4 === 1;
-    const controller = new AbortController();
-    calls.push(
-      watch(
-        'bidi',
-        (async () => {
-          let received = 0;
-          const requests = Array.from({ length: 32 }, (_, sequence) => ({ message: 'b', sequence: BigInt(sequence) }));
-          for await (const reply of client(index).chat(requests, { signal: controller.signal })) {
-            if (reply.message !== 'B') throw new Error(`answered ${reply.message}`);
-            received++;
-            if (cancel && received === 16) controller.abort();
-          }
-          if (received !== 32) throw new Error(`${received} answers`);
-        })(),
-        cancel ? Status.CANCELLED : undefined,
-      ),
-    );
-  }
-  await Promise.all(calls);
+  await loadMix(clients, watch);
 }
 
 /** Sends `message` to the server and resolves with its first answer of type `type`. */

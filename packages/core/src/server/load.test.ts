@@ -7,6 +7,7 @@ import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
 import { EchoService } from '../test-support/echo.generated.js';
 import { EchoHandlers } from '../test-support/echo-handlers.js';
+import { loadMix } from '../test-support/load-mix.mjs';
 import { createApp } from './app.js';
 
 // A full garbage collection on demand, without starting the test runner with --expose-gc: the flag set at run
@@ -22,11 +23,7 @@ interface RoundResult {
   readonly unexpected: string[];
 }
 
-/**
- * One round of the mix, all at once over several connections: 300 unary calls (16 of them asking for NOT_FOUND,
- * which is expected), 16 server streams of 32 messages (4 abandoned by the client after 10), 16 client streams of
- * 32 messages, and 16 bidi streams of 32 messages (4 cancelled by the client halfway, CANCELLED expected).
- */
+/** One round of the mix (`loadMix`: every mode at once, with expected failures, abandoned and cancelled streams). */
 async function round(clients: readonly Echo[]): Promise<RoundResult> {
   const served: Record<string, number> = { unary: 0, 'unary NOT_FOUND': 0, serverStream: 0, 'serverStream abandoned': 0 };
   Object.assign(served, { clientStream: 0, bidi: 0, 'bidi CANCELLED': 0 });
@@ -43,68 +40,7 @@ async function round(clients: readonly Echo[]): Promise<RoundResult> {
         else unexpected.push(`${mode}: ${Status[code]} ${message}`);
       },
     );
-  const client = (index: number): Echo => clients[index % clients.length] as Echo;
-  const calls: Promise<unknown>[] = [];
-  for (let index = 0; index < 300; index++) {
-    const fails = index % 19 === 0;
-    calls.push(
-      watch(
-        'unary',
-        client(index)
-          .echo({ message: `m${index}`, sequence: BigInt(index), failWithCode: fails ? Status.NOT_FOUND : 0 })
-          .then((reply) => {
-            if (reply.message !== `m${index}`) throw new Error(`echoed ${reply.message}`);
-          }),
-        fails ? Status.NOT_FOUND : undefined,
-      ),
-    );
-  }
-  for (let index = 0; index < 16; index++) {
-    const abandon = index % 4 === 0;
-    calls.push(
-      watch(
-        abandon ? 'serverStream abandoned' : 'serverStream',
-        (async () => {
-          let received = 0;
-          for await (const reply of client(index).expand({ message: 's', count: 32, payloadBytes: 64 })) {
-            if (reply.sequence !== BigInt(received)) throw new Error(`message ${reply.sequence} arrived as #${received}`);
-            received++;
-            if (abandon && received === 10) break;
-          }
-          if (received !== (abandon ? 10 : 32)) throw new Error(`${received} messages`);
-        })(),
-      ),
-    );
-    calls.push(
-      watch(
-        'clientStream',
-        client(index)
-          .collect(Array.from({ length: 32 }, (_, sequence) => ({ message: 'c', sequence: BigInt(sequence) })))
-          .then((summary) => {
-            if (summary.count !== 32 || summary.sequenceTotal !== 496n) throw new Error(`summary ${summary.count}`);
-          }),
-      ),
-    );
-    const cancel = index % 4 === 1;
-    const controller = new AbortController();
-    calls.push(
-      watch(
-        'bidi',
-        (async () => {
-          let received = 0;
-          const requests = Array.from({ length: 32 }, (_, sequence) => ({ message: 'b', sequence: BigInt(sequence) }));
-          for await (const reply of client(index).chat(requests, { signal: controller.signal })) {
-            if (reply.message !== 'B') throw new Error(`answered ${reply.message}`);
-            received++;
-            if (cancel && received === 16) controller.abort();
-          }
-          if (received !== 32) throw new Error(`${received} answers`);
-        })(),
-        cancel ? Status.CANCELLED : undefined,
-      ),
-    );
-  }
-  await Promise.all(calls);
+  await loadMix(clients, watch);
   return { served, unexpected };
 }
 
