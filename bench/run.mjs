@@ -12,10 +12,8 @@
 //   work; grpc-js, the baseline, is always run)
 //
 // Run after `tsc -b`: the Wirekit servers import packages/core/dist and packages/middleware/dist.
-import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,6 +21,7 @@ import { benchJwt } from './bench-jwt.mjs';
 import { chartPathFor, renderChart } from './chart.mjs';
 import { bidi, clientStream, createEchoClient, serverStream, unary } from './load.mjs';
 import { describeMachine, formatMemoryTable, formatTable, summarize, summarizeMemory } from './report.mjs';
+import { pinLoadGenerator, startServer } from './server-process.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -122,54 +121,22 @@ const timeLimit = setTimeout(() => {
 
 // Pin when there are two cores and taskset: servers to core 0, this process (every thread) to core 1. The quick
 // mode measures nothing, so it leaves the six servers free to start on any core.
-const pinned =
-  !quick && os.cpus().length >= 2 && spawnSync('taskset', ['-a', '-c', '-p', '1', String(process.pid)], { stdio: 'ignore' }).status === 0;
+const pinned = !quick && pinLoadGenerator();
 
-/** Starts a server process and resolves once it listens: its port, a usage probe, and a stop. */
-async function startServer(server) {
-  const script = fileURLToPath(new URL(server.file, import.meta.url));
-  const [command, args] = pinned ? ['taskset', ['-c', '0', process.execPath, script]] : [process.execPath, [script]];
-  const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...server.env } });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const pending = new Map();
-  let nextId = 0;
-  const { port } = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${server.name}: not listening after 30 s`)), 30_000);
-    child.once('exit', (code) => reject(new Error(`${server.name}: exited with ${code} before listening`)));
-    child.on('message', (message) => {
-      if (message.type === 'ready') {
-        clearTimeout(timer);
-        resolve(message);
-      } else if (message.type === 'usage') {
-        pending.get(message.id)?.(message);
-        pending.delete(message.id);
-      }
-    });
-  });
+/** Starts a server process and resolves once it listens: its port and client, a usage probe, and a stop. */
+async function startBenchServer(server) {
+  // Generous: six servers starting together on a busy machine (NestJS and the OpenTelemetry SDK are slow to load).
+  const started = await startServer(server, { pinned, children, listenTimeoutMs: 30_000 });
   const handle = {
     ...server,
-    client: createEchoClient(port, server.metadata),
+    ...started,
+    client: createEchoClient(started.port, server.metadata),
     // The highest RSS any probe reported, warm-up included.
     peakRssBytes: 0,
-    usage: () =>
-      new Promise((resolve, reject) => {
-        const id = nextId++;
-        const timer = setTimeout(() => reject(new Error(`${server.name}: no usage report after 5 s`)), 5_000);
-        pending.set(id, (message) => {
-          clearTimeout(timer);
-          handle.peakRssBytes = Math.max(handle.peakRssBytes, message.peakRss);
-          resolve(message);
-        });
-        child.send({ type: 'usage', id });
-      }),
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.send({ type: 'stop' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-      await exited;
-      clearTimeout(timer);
+    usage: async () => {
+      const usage = await started.usage();
+      handle.peakRssBytes = Math.max(handle.peakRssBytes, usage.peakRss);
+      return usage;
     },
   };
   return handle;
@@ -202,7 +169,7 @@ const samples = [];
 const finalUsage = [];
 try {
   // Started together (a server's startup is not measured); a failure to start still stops the others.
-  const starting = await Promise.allSettled(servers.map(startServer));
+  const starting = await Promise.allSettled(servers.map(startBenchServer));
   for (const outcome of starting) if (outcome.status === 'fulfilled') started.push(outcome.value);
   const failed = starting.find((outcome) => outcome.status === 'rejected');
   if (failed) throw failed.reason;

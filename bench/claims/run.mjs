@@ -13,13 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatJson } from '../format-json.mjs';
 import { describeMachine } from '../report.mjs';
+import { pinLoadGenerator, startServer } from '../server-process.mjs';
 import { renderChart } from './chart.mjs';
 import { measureCodecSpeed } from './codec-speed.mjs';
 import { measureEndToEnd } from './end-to-end.mjs';
 import { measureHeadOfLine } from './head-of-line.mjs';
 import { chargeAndGet, chargeTemplate, checkAnswers, grpcClient, http1Client, http2Client } from './load.mjs';
 import { claimMessages } from './messages.mjs';
-import { pinLoadGenerator, startServer } from './processes.mjs';
 import { measureSizes } from './sizes.mjs';
 import { codecMappingTable, codecSpeedTable, endToEndTable, headOfLineTable, sizesTable } from './tables.mjs';
 
@@ -89,9 +89,9 @@ progress('codec speed done');
 // 3 and 4: three servers, each in its own process.
 const template = chargeTemplate(messageSets[0].values[0]);
 const serverList = [
-  { name: 'grpc', file: 'servers/wirekit-payments.mjs' },
-  { name: 'rest-http1', file: 'servers/rest.mjs' },
-  { name: 'rest-http2', file: 'servers/rest.mjs', args: ['--http2'] },
+  { name: 'grpc', file: 'claims/servers/wirekit-payments.mjs' },
+  { name: 'rest-http1', file: 'claims/servers/rest.mjs' },
+  { name: 'rest-http2', file: 'claims/servers/rest.mjs', args: ['--http2'] },
 ];
 const transportList = [
   { name: 'grpc', short: 'Wirekit gRPC', label: 'Wirekit gRPC (1 HTTP/2 connection)' },

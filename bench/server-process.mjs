@@ -1,6 +1,6 @@
-// Server processes for the end-to-end claims, started the way bench/run.mjs starts its servers: each in its own
-// Node process, pinned to core 0 when `pinned` (the load generator then runs on core 1), reporting its port once
-// it listens and its own CPU time and RSS on request over IPC (bench/servers/report-usage.mjs).
+// Benchmark servers, each in its own Node process, as bench/run.mjs and the claims' end-to-end runs start them:
+// pinned to core 0 when `pinned` (the load generator then runs on core 1), reporting their port once they listen
+// and their own CPU time and RSS on request over IPC (bench/servers/report-usage.mjs).
 import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -11,19 +11,20 @@ export function pinLoadGenerator() {
 }
 
 /**
- * Starts `file` (relative to bench/claims) with `args` and resolves once it listens: its port, a usage probe
- * (`{ cpuMicros, rss }`), and a stop. Every child is added to `children`, so a run that overruns can kill them.
+ * Starts the server script `file` (a path, or relative to bench/) with `args` and `env` added to this process's
+ * environment, and resolves once it listens: its port, a usage probe (`{ cpuMicros, rss, peakRss }`), and a stop.
+ * Every child is added to `children`, so a run that overruns can kill them.
  */
-export async function startServer({ name, file, args = [] }, { pinned, children }) {
-  const script = fileURLToPath(new URL(file, import.meta.url));
+export async function startServer({ name, file, args = [], env = {} }, { pinned, children, listenTimeoutMs = 15_000 }) {
+  const script = fileURLToPath(new URL(file, new URL('./', import.meta.url)));
   const [command, argv] = pinned ? ['taskset', ['-c', '0', process.execPath, script, ...args]] : [process.execPath, [script, ...args]];
-  const child = spawn(command, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = spawn(command, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
   children.add(child);
   child.once('exit', () => children.delete(child));
   const pending = new Map();
   let nextId = 0;
   const { port } = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name}: not listening after 15 s`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`${name}: not listening after ${listenTimeoutMs / 1000} s`)), listenTimeoutMs);
     child.once('exit', (code) => reject(new Error(`${name}: exited with ${code} before listening`)));
     child.on('message', (message) => {
       if (message.type === 'ready') {
