@@ -64,7 +64,10 @@ export function createClient<D extends ServiceDefinition>(
   const client: Record<string, unknown> = {};
   for (const method of Object.values(definition.methods)) {
     const descriptor = describeMethod(method);
-    const chain = composeMiddleware<ClientCall, unknown>(middleware as readonly ClientMiddlewareStep[], transport.call(method));
+    const chain = composeMiddleware<ClientCall, AsyncGenerator<unknown, void, undefined>>(
+      middleware as readonly ClientMiddlewareStep[],
+      transport.call(method),
+    );
     const callOptions = (given: CallOptions | undefined): CallOptions =>
       defaultCallOptions ? { ...defaultCallOptions, ...given } : (given ?? {});
     const start = (input: unknown, given: CallOptions | undefined): AsyncGenerator<unknown, void, undefined> => {

@@ -239,7 +239,10 @@ function responseProducer(binding: MethodBinding, method: MethodDescriptor): Res
     : async function* handler(call) {
         yield await invoke(input(call), call.context as ServerCallContext);
       };
-  const chain = composeMiddleware<ServerCall, unknown>(binding.middleware as readonly ServerStep[], innermost);
+  const chain = composeMiddleware<ServerCall, AsyncGenerator<unknown, void, undefined>>(
+    binding.middleware as readonly ServerStep[],
+    innermost,
+  );
   return {
     single: async (call) => {
       let response: { value: unknown } | undefined;
@@ -258,32 +261,20 @@ function responseProducer(binding: MethodBinding, method: MethodDescriptor): Res
  * The chain of `single` forms, composed once per method: the first middleware outermost, each `next` a promise of
  * the response. The handler's own answer (a value, a promise, or a throw) becomes that promise.
  */
-function composeSingle(middleware: readonly ServerMiddleware[], handler: (call: ServerCall) => unknown): (call: ServerCall) => unknown {
-  let chain: ServerSingleNext = (call) => {
+function composeSingle(middleware: readonly ServerMiddleware[], handler: (call: ServerCall) => unknown): ServerSingleNext {
+  const singles = middleware.map((current) => current.single as NonNullable<ServerMiddleware['single']>);
+  const innermost: ServerSingleNext = (call) => {
     try {
       return Promise.resolve(handler(call));
     } catch (error: unknown) {
       return Promise.reject(error);
     }
   };
-  for (let index = middleware.length - 1; index >= 0; index--) {
-    const current = middleware[index] as ServerMiddleware;
-    const single = current.single as NonNullable<ServerMiddleware['single']>;
-    const inner = chain;
-    chain = (call) => {
-      let called = false;
-      return single(call, (nextCall) => {
-        if (called) {
-          return Promise.reject(
-            new Error(`middleware ${current.name || '(anonymous)'} called next() twice; a call runs the rest of the chain once`),
-          );
-        }
-        called = true;
-        return inner(nextCall);
-      });
-    };
-  }
-  return chain;
+  return composeMiddleware<ServerCall, Promise<unknown>>(
+    singles,
+    innermost,
+    middleware.map((current) => current.name),
+  );
 }
 
 function noStream(call: ServerCall): never {
