@@ -2,6 +2,7 @@ import type { PeerCertificate } from 'node:tls';
 import type { ContextKey } from './context-key.js';
 import type { RpcMode } from './definition.js';
 import type { Metadata, MetadataInit } from './metadata.js';
+import type { RpcError } from './rpc-error.js';
 
 /** What a call is: enough to route, log and label it without the codecs. */
 export interface MethodDescriptor {
@@ -38,6 +39,13 @@ export interface CallContext {
    * `RpcError` whose code says which: `CANCELLED` or `DEADLINE_EXCEEDED`; throw it to end the call.
    */
   readonly signal: AbortSignal;
+  /**
+   * `signal.reason` without making the signal: why the call was aborted (the client cancelled, the deadline
+   * passed, the server's shutdown grace ran out), or `undefined` while it was not. Cheap enough for middleware
+   * that reads it at the end of every call, such as logs and metrics counting a call whose client went away as
+   * CANCELLED even when its handler ignored that and returned.
+   */
+  readonly abortReason: RpcError | undefined;
   /** The client's deadline, or `undefined` when it set none. */
   readonly deadline: Date | undefined;
   /** The remote address, e.g. `127.0.0.1:53124` or `[::1]:53124`. */

@@ -95,6 +95,10 @@ export class ServerCallContext implements CallContext {
     return this.#abort.signal;
   }
 
+  get abortReason(): RpcError | undefined {
+    return this.#abortReason;
+  }
+
   get deadline(): Date | undefined {
     const deadline = this.#call.getDeadline();
     const time = deadline instanceof Date ? deadline.getTime() : deadline;

@@ -3,9 +3,9 @@ import { type CallContext, type MethodDescriptor, RpcError, type ServerCall, Sta
 import { describe, expect, it } from 'vitest';
 import { type CallOutcome, observeServerCall } from './observe-call.js';
 
-// Only what observeServerCall reads: the context's signal, when a call is abandoned.
+// Only what observeServerCall reads: the context's abort reason, when a call ends.
 function unaryCall(): ServerCall<string> {
-  const context = { signal: new AbortController().signal } as unknown as CallContext;
+  const context = { abortReason: undefined } as unknown as CallContext;
   const method = { path: '/test.v1.Test/Run', requestStream: false, responseStream: true } as unknown as MethodDescriptor;
   return { method, context, requestStream: false, request: 'hello' };
 }

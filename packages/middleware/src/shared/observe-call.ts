@@ -37,11 +37,10 @@ export interface CallObserver<Req = unknown, Res = unknown> {
  * how it ended, for all four modes. On the server, "received" counts requests and "sent" counts responses.
  *
  * A call abandoned without an error (the client went away mid-stream, so the chain was closed at a `yield`) is
- * reported with the context's abort reason: CANCELLED, or DEADLINE_EXCEEDED when the deadline passed. So
- * cancelled calls are never lost from logs and metrics. A handler that returns normally is reported OK even if
- * the client cancelled meanwhile (as go-grpc-prometheus counts it): finding out would mean reading
- * `ctx.signal`, which makes Node allocate an AbortSignal for every unary call, and that costs more than the
- * rest of a metrics middleware.
+ * reported with the context's abort reason: CANCELLED, or DEADLINE_EXCEEDED when the deadline passed. So is a
+ * call whose handler returned normally after its client had cancelled: the client never got that answer, so
+ * calling it OK would hide the cancellation from logs and metrics. The abort is read from `ctx.abortReason`, a
+ * field the call context keeps anyway, not from `ctx.signal`, which would allocate an AbortSignal per call.
  *
  * @example
  * const timing: ServerMiddleware = async function* timing(call, next) {
@@ -81,11 +80,12 @@ export function observeServerCall<Req, Res>(
   start: () => SteppingObserver<Req, Res>,
 ): AsyncGenerator<Res, void, undefined> {
   const { context } = call;
-  // Read only when abandoned: on the normal path, `context.signal` would allocate an AbortSignal per call.
-  return observed(call, next, start, () =>
-    context.signal.aborted
-      ? abortError(context.signal.reason, 'the call was aborted')
-      : new RpcError(Status.CANCELLED, 'the call was abandoned before it ended'),
+  return observed(
+    call,
+    next,
+    start,
+    () => context.abortReason ?? new RpcError(Status.CANCELLED, 'the call was abandoned before it ended'),
+    () => context.abortReason,
   );
 }
 
@@ -138,9 +138,11 @@ export async function observeSingleCall<Req, Res>(
     throw thrown;
   }
   observer.onResponse?.(response, 0);
+  // The handler answered, but after its client cancelled (or its deadline passed): the client got no answer.
+  const aborted = call.context.abortReason;
   observer.onEnd({
-    code: Status.OK,
-    error: undefined,
+    code: aborted?.code ?? Status.OK,
+    error: aborted,
     thrown: undefined,
     durationMs: performance.now() - started,
     messagesReceived: received,
@@ -178,6 +180,8 @@ export function observeClientCall<Req, Res>(
       signal?.aborted
         ? new RpcError(Status.CANCELLED, 'the call was cancelled by its AbortSignal', { cause: signal.reason })
         : new RpcError(Status.CANCELLED, 'the caller stopped reading the responses before the call ended'),
+    // A caller that cancelled after the last response gets the call's outcome all the same.
+    () => undefined,
   );
 }
 
@@ -192,6 +196,8 @@ async function* observed<Req, Res, Call extends ObservableCall<Req>>(
   start: () => SteppingObserver<Req, Res>,
   /** The error of a call closed at a `yield`, before it completed or failed. */
   abandoned: () => RpcError,
+  /** The error of a call that completed after it was aborted, which its caller never saw complete. */
+  abortedBeforeEnd: () => RpcError | undefined,
 ): AsyncGenerator<Res, void, undefined> {
   const observer = start();
   const started = performance.now();
@@ -240,8 +246,10 @@ async function* observed<Req, Res, Call extends ObservableCall<Req>>(
       const inner = responses;
       await (within === undefined ? inner.return() : within(() => inner.return()));
     }
-    if (completed) end(Status.OK, undefined, undefined);
-    else if (!settled) {
+    if (completed) {
+      const aborted = abortedBeforeEnd();
+      end(aborted?.code ?? Status.OK, aborted, undefined);
+    } else if (!settled) {
       const error = abandoned();
       end(error.code, error, undefined);
     }
@@ -275,8 +283,4 @@ async function* countRequests<Req>(
     observer.onRequest?.(request, index);
     yield request;
   }
-}
-
-function abortError(reason: unknown, message: string): RpcError {
-  return RpcError.is(reason) ? reason : new RpcError(Status.CANCELLED, message, { cause: reason });
 }
