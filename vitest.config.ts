@@ -21,6 +21,8 @@ export default defineConfig({
   // emits it, whichever tsconfig covers the file (see docs/decorators.md).
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   test: {
+    // After vitest's summary, the suites a missing PostgreSQL or Redis left out (see test-support/not-run-reporter.ts).
+    reporters: ['default', './test-support/not-run-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     projects: [
@@ -28,7 +30,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'tcp',
-          include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'docs/**/*.test.ts', 'deploy/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'examples/*/src/**/*.test.ts',
+            'docs/**/*.test.ts',
+            'deploy/**/*.test.ts',
+            'test-support/**/*.test.ts',
+          ],
           env: { WIREKIT_TEST_TRANSPORT: 'tcp' },
         },
       },
