@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import {
+  type App,
   type Client,
   type ClientMiddleware,
-  closeClient,
+  type ClientTransport,
   createApp,
+  createChannel,
   createClient,
   createSilentLogger,
   defineService,
@@ -29,25 +31,36 @@ export const EchoService = defineService<(typeof GeneratedEchoService)['methods'
 /** Ping, marked `idempotency_level = IDEMPOTENT`. */
 export const OtherService = defineService<(typeof GeneratedOtherService)['methods']>(protos, 'wirekit.test.v1.OtherService');
 
-/** An app serving `implementation` on a loopback port, and a client to it; `close()` ends both. */
+/**
+ * An app serving `implementation` and a client to it; `close()` ends both. Over a loopback port by default, or
+ * through the app's in-memory transport (`transport: 'memory'`, which has no address). `wrapTransport` puts a
+ * transport decorator such as `retry()` under the client's middleware.
+ */
 export async function serveEcho(options: {
   readonly middleware?: readonly ServerMiddleware[];
   readonly implementation: Partial<ServiceImplementation<typeof EchoService>>;
   readonly clientMiddleware?: readonly ClientMiddleware[];
+  readonly transport?: 'tcp' | 'memory';
+  readonly wrapTransport?: (transport: ClientTransport) => ClientTransport;
 }): Promise<{ address: string; client: Client<typeof EchoService>; close(): Promise<void> }> {
-  const { middleware = [], implementation, clientMiddleware = [] } = options;
+  const { middleware = [], implementation, clientMiddleware = [], transport = 'tcp', wrapTransport } = options;
   const app = createApp({ shutdownSignals: [], logger: createSilentLogger(), middleware });
   app.addService(EchoService, implementation, { allowUnimplemented: true });
-  const { address } = await app.listen('127.0.0.1:0');
-  const client = createClient(EchoService, address, { middleware: clientMiddleware });
+  const { address, channel } = transport === 'memory' ? { address: 'in-memory', channel: await app.serveInMemory() } : await listening(app);
+  const client = createClient(EchoService, wrapTransport ? wrapTransport(channel) : channel, { middleware: clientMiddleware });
   return {
     address,
     client,
     async close() {
-      closeClient(client);
+      channel.close();
       await app.close({ graceMs: 0 });
     },
   };
+}
+
+async function listening(app: App): Promise<{ address: string; channel: ClientTransport }> {
+  const { address } = await app.listen('127.0.0.1:0');
+  return { address, channel: createChannel(address) };
 }
 
 /** Resolves with the reason when `signal` aborts. */
