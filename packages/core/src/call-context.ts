@@ -2,9 +2,10 @@ import type { PeerCertificate } from 'node:tls';
 import type { ContextKey } from './context-key.js';
 import type { RpcMode } from './definition.js';
 import type { Metadata, MetadataInit } from './metadata.js';
+import type { JsonValue } from './protos/json-value.js';
 import type { RpcError } from './rpc-error.js';
 
-/** What a call is: enough to route, log and label it without the codecs. */
+/** What a call is: enough to route, log and label it, and to show its messages, without the codecs. */
 export interface MethodDescriptor {
   /** `/payments.v1.PaymentService/Charge` */
   readonly path: string;
@@ -18,6 +19,16 @@ export interface MethodDescriptor {
   readonly idempotency: 'unknown' | 'idempotent' | 'no_side_effects';
   /** Settings decorators put on the rpc for middleware; read them with `readMethodOption`. */
   readonly options: ReadonlyMap<symbol, unknown>;
+  /**
+   * A request message in the canonical proto3 JSON mapping (`MessageCodec.toJson` of the request type): 64-bit
+   * integers as strings, enums by name, `Timestamp` as RFC 3339, defaults left out. For logs and debugging
+   * output; the method's own codec function, so calling it allocates nothing beyond the JSON.
+   *
+   * @throws TypeError naming the path of a value that is not of its field's type, or that JSON cannot show.
+   */
+  readonly requestToJson: (message: unknown) => JsonValue;
+  /** A response message in the canonical proto3 JSON mapping, as `requestToJson` does for requests. */
+  readonly responseToJson: (message: unknown) => JsonValue;
 }
 
 /**

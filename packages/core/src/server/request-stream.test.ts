@@ -29,6 +29,8 @@ const method = {
   responseStream: false,
   idempotency: 'unknown',
   options: new Map(),
+  requestToJson: () => ({}),
+  responseToJson: () => ({}),
 } as const;
 const codec = EchoService.methods.Collect.requestCodec;
 

@@ -27,7 +27,12 @@ export interface LoggingOptions {
    * hide. The logger's own `redact` always applies to the handlers' `requestLoggerKey` lines.
    */
   readonly redact?: readonly string[];
-  /** Adds the messages to the line, as JSON text. Off by default: messages may hold personal data. */
+  /**
+   * Adds the messages to the line as JSON text, in the canonical proto3 JSON mapping (64-bit integers as
+   * strings, enums by name, `Timestamp` as RFC 3339, defaults left out). A message that mapping cannot show is
+   * written as plain JSON, and `requestJsonProblem` / `responseJsonProblem` say why. Off by default: messages
+   * may hold personal data.
+   */
   readonly logPayloads?: boolean;
   /** How many bytes of JSON each direction's messages may take in a line; the rest is cut. Default 2048. */
   readonly payloadMaxBytes?: number;
@@ -52,7 +57,8 @@ const REDACTED = '[Redacted]';
  * middleware whose failures it should log, and after a tracing middleware so handler lines carry trace ids.
  *
  * Cost when on: one child logger, one UUID and one copy of the request headers per call; a line below the
- * logger's level is never built. With `logPayloads`, one `JSON.stringify` per message until the budget is spent.
+ * logger's level is never built. With `logPayloads`, one `toJson` and `JSON.stringify` per message until the budget
+ * is spent.
  *
  * @example
  * const app = createApp({
@@ -86,8 +92,8 @@ export function logging(options: LoggingOptions): ServerMiddleware {
       ),
     );
     const peer = context.peer;
-    const requests = logPayloads ? new PayloadLog(payloadMaxBytes, method.requestStream) : undefined;
-    const responses = logPayloads ? new PayloadLog(payloadMaxBytes, method.responseStream) : undefined;
+    const requests = logPayloads ? new PayloadLog(payloadMaxBytes, method.requestStream, method.requestToJson) : undefined;
+    const responses = logPayloads ? new PayloadLog(payloadMaxBytes, method.responseStream, method.responseToJson) : undefined;
 
     return {
       onRequest: requests && ((message) => requests.add(message)),
@@ -119,8 +125,12 @@ export function logging(options: LoggingOptions): ServerMiddleware {
         if (outcome.error && (lineLevel === 'error' || lineLevel === 'fatal')) line.err = outcome.thrown ?? outcome.error;
         const requestText = requests?.text();
         if (requestText !== undefined) line[method.requestStream ? 'requests' : 'request'] = requestText;
+        const requestProblem = requests?.problem();
+        if (requestProblem !== undefined) line.requestJsonProblem = requestProblem;
         const responseText = responses?.text();
         if (responseText !== undefined) line[method.responseStream ? 'responses' : 'response'] = responseText;
+        const responseProblem = responses?.problem();
+        if (responseProblem !== undefined) line.responseJsonProblem = responseProblem;
         callLogger[lineLevel](line, 'call ended');
       },
     };

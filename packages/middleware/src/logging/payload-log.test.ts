@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { capBytes, messageJson, PayloadLog } from './payload-log.js';
+import { capBytes, messageJson, PayloadLog, type ToJson } from './payload-log.js';
+
+/** The JSON mapping of a message that is plain JSON already, as a method's `toJson` gives it. */
+const asIs: ToJson = (message) => message as never;
 
 describe('payload log', () => {
   it('writes 64-bit integers as strings and bytes as base64, Buffers included', () => {
@@ -19,7 +22,7 @@ describe('payload log', () => {
   });
 
   it('collects a stream as a JSON array and stops serializing once the budget is spent', () => {
-    const log = new PayloadLog(20, true);
+    const log = new PayloadLog(20, true, asIs);
     let serialized = 0;
     const message = (n: number) => ({
       toJSON() {
@@ -33,9 +36,29 @@ describe('payload log', () => {
   });
 
   it('keeps a single message as an object, and has no text when nothing went by', () => {
-    const single = new PayloadLog(100, false);
+    const single = new PayloadLog(100, false, asIs);
     expect(single.text()).toBeUndefined();
     single.add({ name: 'Ada' });
     expect(single.text()).toBe('{"name":"Ada"}');
+  });
+
+  it("writes what the method's toJson gives, and has no problem to report", () => {
+    const log = new PayloadLog(100, false, (message) => ({ shown: String((message as { id: bigint }).id) }));
+    log.add({ id: 7n });
+    expect(log.text()).toBe('{"shown":"7"}');
+    expect(log.problem()).toBeUndefined();
+  });
+
+  it('falls back to plain JSON for a message toJson refuses, and says why', () => {
+    const refuses: ToJson = (message) => {
+      if ((message as { n: number }).n === 2) throw new TypeError('kitchen.v1.KitchenSink.dynamic: NaN cannot be shown in JSON');
+      return { canonical: (message as { n: number }).n };
+    };
+    const log = new PayloadLog(200, true, refuses);
+    log.add({ n: 1 });
+    log.add({ n: 2, id: 3n });
+    log.add({ n: 3 });
+    expect(log.text()).toBe('[{"canonical":1},{"n":2,"id":"3"},{"canonical":3}]');
+    expect(log.problem()).toBe('kitchen.v1.KitchenSink.dynamic: NaN cannot be shown in JSON');
   });
 });

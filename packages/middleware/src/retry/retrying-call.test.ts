@@ -11,6 +11,8 @@ const ping: MethodDescriptor = {
   responseStream: false,
   idempotency: 'idempotent',
   options: new Map(),
+  requestToJson: () => ({}),
+  responseToJson: (response) => String(response),
 };
 
 const policy: RetryPolicy = {
