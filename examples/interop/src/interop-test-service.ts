@@ -37,8 +37,9 @@ import { zeroPayload } from './payload.js';
  * - `expect_compressed: true` on a request that arrived uncompressed gets INVALID_ARGUMENT (the CompressedRequest
  *   feature), in UnaryCall and in each message of StreamingInputCall. grpc-js decompresses before any handler
  *   runs; Wirekit's frame guard sees each message's compressed flag and `receivedCompressed` reports it.
- * - `response_compressed` and `ResponseParameters.compressed` are not honoured: grpc-js 1.14's server always
- *   sends messages uncompressed (CompressedResponse is not implemented).
+ * - `response_compressed` and `ResponseParameters.compressed` are not honoured (CompressedResponse is not
+ *   implemented): Wirekit compresses responses per app (`responseCompression`), not per call or per message, and
+ *   this server leaves it off; grpc-js 1.14's own server cannot compress at all.
  */
 @Service(TestService, { allowUnimplemented: true })
 export class InteropTestService {

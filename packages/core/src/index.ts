@@ -85,6 +85,7 @@ export type { AddServiceOptions, AppOptions, ListenResult, ServedService } from 
 export { StartupError } from './server/startup-error.js';
 export { receivedCompressed } from './server/compressed-requests.js';
 export type { HealthStatus } from './server/health.js';
+export type { ResponseCompressionAlgorithm, ResponseCompressionOptions } from './server/response-compression.js';
 export type { KeepaliveOptions, ServerTlsOptions, TransportOptions } from './server/server-options.js';
 export type { PemSource } from './server/pem.js';
 export type {

@@ -16,6 +16,7 @@ import { installFrameGuard, passRequestBytes } from './frame-guard.js';
 import { HealthReporter, type HealthStatus } from './health.js';
 import { createGrpcHandler, type GrpcHandler, type ServerRuntime } from './method-runtime.js';
 import { addReflection } from './reflection.js';
+import { installResponseCompression, responseSerializer } from './response-compression.js';
 import { grpcServerOptions, serverCredentials, type TransportOptions } from './server-options.js';
 import { type BoundService, bindClass, bindObject, type ObjectRegistration } from './service-binder.js';
 import { StartupError } from './startup-error.js';
@@ -263,8 +264,10 @@ export class App {
   }
 
   #addServices(server: Server): void {
-    const { health = true, reflection = true } = this.#options;
+    const { health = true, reflection = true, responseCompression } = this.#options;
     installFrameGuard();
+    if (responseCompression) installResponseCompression();
+    const serializeResponse = responseSerializer(responseCompression);
     for (const service of this.#services) {
       const handlers: Record<string, unknown> = {};
       const grpcDefinition: Record<string, unknown> = {};
@@ -278,7 +281,7 @@ export class App {
           // Messages are decoded and encoded by the method runtime, which turns a bad message into a clear status.
           requestSerialize: passBytes,
           requestDeserialize: passRequestBytes,
-          responseSerialize: passBytes,
+          responseSerialize: serializeResponse,
           responseDeserialize: passBytes,
         };
       }

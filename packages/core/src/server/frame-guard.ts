@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { markCompressedBytes } from './compressed-requests.js';
+import { loadGrpcServerInterceptors } from './grpc-call-internals.js';
 
 /**
  * The parts of grpc-js's `BaseServerInterceptingCall` (1.10 to 1.14) the guard relies on. They are private to
@@ -81,14 +81,5 @@ export function installFrameGuard(): void {
 
 /** grpc-js's own server call class, from the same copy of grpc-js that `@grpc/grpc-js` resolves to here. */
 function loadGrpcCallClass(): GrpcServerCallInternals | undefined {
-  try {
-    const require = createRequire(import.meta.url);
-    const main = require.resolve('@grpc/grpc-js');
-    const module = require(main.replace(/index\.js$/, 'server-interceptors.js')) as {
-      BaseServerInterceptingCall?: { prototype: GrpcServerCallInternals };
-    };
-    return module.BaseServerInterceptingCall?.prototype;
-  } catch {
-    return undefined;
-  }
+  return loadGrpcServerInterceptors()?.BaseServerInterceptingCall?.prototype as GrpcServerCallInternals | undefined;
 }

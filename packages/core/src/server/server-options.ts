@@ -1,5 +1,6 @@
 import { ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
 import { type PemSource, readPem } from './pem.js';
+import type { ResponseCompressionOptions } from './response-compression.js';
 
 /** TLS for the server; with `clientCa`, mutual TLS. */
 export interface ServerTlsOptions {
@@ -38,6 +39,11 @@ export interface TransportOptions {
   readonly maxReceiveMessageBytes?: number;
   /** The largest response message sent, in bytes (default unlimited); larger ones fail with RESOURCE_EXHAUSTED. */
   readonly maxSendMessageBytes?: number;
+  /**
+   * Compress response messages with gzip or deflate, for clients that accept it (`grpc-accept-encoding`); others
+   * get them uncompressed. Default: off. Requests are accepted compressed or not, whatever this says.
+   */
+  readonly responseCompression?: ResponseCompressionOptions;
   /** Raw grpc-js server options, applied last: an escape hatch for settings Wirekit does not name. */
   readonly grpcOptions?: ServerOptions;
 }
