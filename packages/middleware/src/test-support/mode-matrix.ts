@@ -134,6 +134,13 @@ export interface Driven {
   readonly replies: readonly string[];
 }
 
+/** Options of `driveCall`. */
+export interface DriveOptions {
+  /** A further event to wait for before cancelling, such as a downstream call having started. */
+  readonly cancelAfter?: Promise<unknown>;
+  readonly deadline?: Date;
+}
+
 /**
  * Makes the call of `mode` acting out `scenario` and reports how it ended. A cancelling client aborts its
  * AbortSignal once the first message was exchanged: when it received the first response of a stream, or (unary
@@ -145,10 +152,12 @@ export async function driveCall(
   mode: RpcMode,
   scenario: Scenario,
   probe: MatrixProbe,
-  cancelAfter?: Promise<unknown>,
+  options: DriveOptions = {},
 ): Promise<Driven> {
+  const { cancelAfter, deadline } = options;
   const controller = new AbortController();
   const { signal } = controller;
+  const callOptions = deadline === undefined ? { signal } : { signal, deadline };
   // Lets a request stream that waits for a cancellation end once the call is over.
   const callOver = new AbortController();
   const replies: string[] = [];
@@ -165,7 +174,7 @@ export async function driveCall(
   try {
     switch (mode) {
       case 'unary': {
-        const reply = client.echo({ message: scenario }, { signal });
+        const reply = client.echo({ message: scenario }, callOptions);
         // Awaited below; marked handled so that a failure while the cancel waits is not reported unhandled.
         reply.catch(() => {});
         if (cancelling) {
@@ -176,13 +185,13 @@ export async function driveCall(
         break;
       }
       case 'server_streaming':
-        for await (const reply of client.expand({ message: scenario, count: 2 }, { signal })) {
+        for await (const reply of client.expand({ message: scenario, count: 2 }, callOptions)) {
           replies.push(reply.message);
           if (cancelling && replies.length === 1) await cancel();
         }
         break;
       case 'client_streaming': {
-        const reply = client.collect(requests(), { signal });
+        const reply = client.collect(requests(), callOptions);
         reply.catch(() => {});
         if (cancelling) {
           await probe.firstReceived.promise;
@@ -192,7 +201,7 @@ export async function driveCall(
         break;
       }
       case 'bidi_streaming':
-        for await (const reply of client.chat(requests(), { signal })) {
+        for await (const reply of client.chat(requests(), callOptions)) {
           replies.push(reply.message);
           if (cancelling && replies.length === 1) await cancel();
         }
