@@ -1,4 +1,4 @@
-import { Metadata as GrpcMetadata } from '@grpc/grpc-js';
+import { type ChannelOptions, Metadata as GrpcMetadata } from '@grpc/grpc-js';
 import { effectiveDeadline } from '../client/call-options.js';
 import type { ClientCall, ClientNext } from '../client/client-middleware.js';
 import type { ClientTransport } from '../client/client-transport.js';
@@ -6,12 +6,13 @@ import { decodeResponse, encodeRequest } from '../client/message-bytes.js';
 import { HIDDEN_TRAILERS, statusToError } from '../client/status-error.js';
 import type { AnyMethodDefinition } from '../definition.js';
 import { fromGrpcMetadata, toGrpcMetadata } from '../grpc-metadata.js';
-import { Metadata } from '../metadata.js';
+import { Metadata, type MetadataInit } from '../metadata.js';
 import { RpcError } from '../rpc-error.js';
 import type { GrpcHandler } from '../server/method-runtime.js';
 import { Status } from '../status.js';
 import { asOnTheWire, MemoryServerCall } from './memory-server-call.js';
 import { ResponseQueue } from './response-queue.js';
+import { grpcUserAgent } from './user-agent.js';
 
 /** grpc-js's default limit on received messages (4 MiB), kept so in-memory calls fail where network calls do. */
 const DEFAULT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
@@ -30,6 +31,11 @@ export interface InMemoryServer {
 export interface InMemoryClientOptions {
   readonly maxReceiveMessageBytes?: number;
   readonly maxSendMessageBytes?: number;
+  /**
+   * Raw grpc-js channel options, as a network client takes them: in memory only `grpc.primary_user_agent` and
+   * `grpc.secondary_user_agent` mean something, and go into the `user-agent` the handler reads.
+   */
+  readonly grpcOptions?: ChannelOptions;
 }
 
 /**
@@ -41,11 +47,13 @@ export class InMemoryTransport implements ClientTransport {
   readonly #server: InMemoryServer;
   readonly #options: InMemoryClientOptions;
   readonly #open = new Set<MemoryServerCall>();
+  readonly #userAgent: string;
   #closed = false;
 
   constructor(server: InMemoryServer, options: InMemoryClientOptions = {}) {
     this.#server = server;
     this.#options = options;
+    this.#userAgent = grpcUserAgent(options.grpcOptions);
   }
 
   /** Another transport to the same app, with other client limits (a client's channel settings, in memory). */
@@ -78,7 +86,7 @@ export class InMemoryTransport implements ClientTransport {
     const responses = new ResponseQueue();
     const maxReceive = this.#options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES;
     const serverCall: MemoryServerCall = new MemoryServerCall({
-      metadata: options.metadata === undefined ? new GrpcMetadata() : asOnTheWire(toGrpcMetadata(new Metadata(options.metadata))),
+      metadata: this.#requestMetadata(options.metadata),
       deadline,
       ...(request ? { request } : {}),
       maxSendBytes: this.#server.maxSendMessageBytes ?? -1,
@@ -132,6 +140,14 @@ export class InMemoryTransport implements ClientTransport {
       // The consumer stopped reading early: like a network client, cancel so the handler stops producing.
       if (!finished && !responses.settled) end(new RpcError(Status.CANCELLED, 'the client stopped reading'), true);
     }
+  }
+
+  /** The request headers a grpc-js server hands its handler: the caller's metadata, and the channel's user-agent. */
+  #requestMetadata(metadata: MetadataInit | undefined): GrpcMetadata {
+    const headers = metadata === undefined ? new GrpcMetadata() : asOnTheWire(toGrpcMetadata(new Metadata(metadata)));
+    // grpc-js's transport writes its own user-agent over any the caller set.
+    headers.set('user-agent', this.#userAgent);
+    return headers;
   }
 
   #requestBytes(definition: AnyMethodDefinition, message: unknown): Buffer {

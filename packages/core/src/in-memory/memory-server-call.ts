@@ -68,7 +68,7 @@ export class MemoryServerCall extends Duplex {
   sendMetadata(metadata: GrpcMetadata): void {
     if (this.#headerSent || this.cancelled) return;
     this.#headerSent = true;
-    this.#listener.onHeader(asOnTheWire(metadata));
+    this.#listener.onHeader(asResponseHead(metadata));
   }
 
   /** Hands the client's next request to the server; false when the window is full (wait for `whenPulled`). */
@@ -156,10 +156,29 @@ export class MemoryServerCall extends Duplex {
   #sendStatus(status: StatusObject): void {
     if (this.#statusSent) return;
     this.#statusSent = true;
-    if (!this.cancelled) this.#listener.onStatus({ ...status, metadata: asOnTheWire(status.metadata) });
+    // With no header sent, the status goes alone in the response's one HEADERS frame (a trailers-only response).
+    const trailers = this.#headerSent ? asOnTheWire(status.metadata) : asResponseHead(status.metadata);
+    if (!this.cancelled) this.#listener.onStatus({ ...status, metadata: trailers });
     // The call is over for the server too: grpc-js reports a closed stream as 'cancelled' after the status,
     // which the call context ignores once the call ended.
   }
+}
+
+/**
+ * The first HEADERS frame of a response as a grpc-js client hands it over: grpc-js's server puts the gRPC content
+ * type before the application's headers and Node's HTTP/2 adds `date` after them (unless the application set
+ * either), so headers in memory have the keys headers over the network have.
+ */
+function asResponseHead(metadata: GrpcMetadata): GrpcMetadata {
+  const head = new GrpcMetadata();
+  head.set('content-type', 'application/grpc+proto');
+  for (const [key, values] of Object.entries(asOnTheWire(metadata).toJSON())) {
+    const [first, ...rest] = values;
+    if (first !== undefined) head.set(key, first);
+    for (const value of rest) head.add(key, value);
+  }
+  if (head.get('date').length === 0) head.set('date', new Date().toUTCString());
+  return head;
 }
 
 /**
