@@ -89,8 +89,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     providers: [...providers, ...overrides],
     middleware: [...(callContext ? [presetContext(callContext)] : []), ...(telemetry?.middleware ?? []), ...middleware],
   });
-  configure?.(app);
-  const transport = await app.serveInMemory();
+  let transport: InMemoryTransport;
+  try {
+    configure?.(app);
+    transport = await app.serveInMemory();
+  } catch (error: unknown) {
+    // The app has already given up its own resources; the telemetry recorders are the harness's to close.
+    await telemetry?.shutdown();
+    throw error;
+  }
   const transports: InMemoryTransport[] = [transport];
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

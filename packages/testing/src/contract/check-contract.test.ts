@@ -1,39 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import {
-  type BidiStreaming,
-  BidiStreamingMethod,
-  type ClientStreaming,
-  ClientStreamingMethod,
-  defineService,
-  ProtoSet,
-  RpcError,
-  type ServerStreaming,
-  ServerStreamingMethod,
-  Service,
-  Status,
-  type Unary,
-  UnaryMethod,
-} from '@wirekit/core';
+import { BidiStreamingMethod, ClientStreamingMethod, RpcError, ServerStreamingMethod, Service, Status, UnaryMethod } from '@wirekit/core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createTestApp } from '../create-test-app.js';
 import { ContractError, checkContract, expectContract } from './check-contract.js';
+import { Greeter, type HelloReply, type HelloRequest } from './test-support/greeter.js';
 
-interface HelloRequest {
-  name: string;
-  times: number;
-}
-interface HelloReply {
-  message: string;
-}
-const protos = ProtoSet.load('greeter/v1/greeter.proto', {
-  includeDirs: [fileURLToPath(new URL('../../../../docs/protos', import.meta.url))],
-});
-const Greeter = defineService<{
-  SayHello: Unary<HelloRequest, HelloReply>;
-  SayHelloStream: ServerStreaming<HelloRequest, HelloReply>;
-  GreetAll: ClientStreaming<HelloRequest, HelloReply>;
-  Converse: BidiStreaming<HelloRequest, HelloReply>;
-}>(protos, 'greeter.v1.Greeter');
 const exchanges = fileURLToPath(new URL('./test-support/greeter-exchanges', import.meta.url));
 
 @Service(Greeter)

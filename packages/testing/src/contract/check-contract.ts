@@ -1,14 +1,20 @@
-import { type AnyMethodDefinition, createClient, RpcError, type ServiceDefinition, Status, statusName } from '@wirekit/core';
+import { type AnyMethodDefinition, createClient, RpcError, type ServiceDefinition, StartupError, Status, statusName } from '@wirekit/core';
 import type { TestApp } from '../create-test-app.js';
+import { canonicalJson } from './canonical-json.js';
 import { jsonDifferences } from './json-difference.js';
+import { MessageShapes } from './message-shapes.js';
 import { type RecordedExchange, type RecordedJson, readRecordedExchanges } from './recorded-exchange.js';
 
 /** What `checkContract` checks. */
 export interface ContractOptions {
   /** The service under contract, as generated from its proto. */
   readonly definition: ServiceDefinition;
-  /** The implementation, served in memory (`createTestApp({ services: [TheClass] })`). */
-  readonly testApp: TestApp;
+  /**
+   * The implementation, served in memory (`createTestApp({ services: [TheClass] })`). Pass the promise itself
+   * to have a binding mistake (an rpc implemented in the wrong mode, a missing handler) reported as a contract
+   * problem rather than thrown by `createTestApp`.
+   */
+  readonly testApp: TestApp | Promise<TestApp>;
   /** A directory of recorded exchanges (`*.json`), or the exchanges themselves. */
   readonly exchanges: string | readonly RecordedExchange[];
 }
@@ -27,12 +33,21 @@ export class ContractError extends Error {
 }
 
 /**
- * Checks an implementation against its contract: every rpc of the service is implemented (in the mode the
- * proto says: a mismatch already stops the app at startup), and every recorded exchange, replayed against the
- * app, gets the recorded response or status. Returns the problems, field by field; empty means kept.
+ * Checks an implementation against its contract: every rpc of the service is implemented in the mode the
+ * proto says (a mismatch stops the app at startup, and is reported here when `testApp` is given as a
+ * promise), and every recorded exchange, replayed against the app, gets the recorded response or status.
+ * Recorded messages may use any valid proto3 JSON spelling; both sides are compared in the canonical form.
+ * Returns the problems, field by field; empty means kept.
  */
 export async function checkContract(options: ContractOptions): Promise<string[]> {
-  const { definition, testApp } = options;
+  const { definition } = options;
+  let testApp: TestApp;
+  try {
+    testApp = await options.testApp;
+  } catch (error: unknown) {
+    if (!(error instanceof StartupError)) throw error;
+    return error.problems.map((problem) => `${definition.fullName} cannot be served: ${problem}`);
+  }
   const problems: string[] = [];
   const served = testApp.app.servedServices.find((service) => service.name === definition.fullName);
   if (!served) return [`${definition.fullName} is not served by the app; add its class to createTestApp({ services })`];
@@ -41,6 +56,7 @@ export async function checkContract(options: ContractOptions): Promise<string[]>
   }
   const exchanges = typeof options.exchanges === 'string' ? readRecordedExchanges(options.exchanges) : options.exchanges;
   const client = createClient(definition, testApp.transport) as unknown as Record<string, (input: unknown, options: object) => unknown>;
+  const shapes = new MessageShapes(definition.protos);
   for (const [index, exchange] of exchanges.entries()) {
     const label = exchange.name ?? `exchange #${index + 1}`;
     const method = (definition.methods as Readonly<Record<string, AnyMethodDefinition>>)[exchange.rpc];
@@ -50,7 +66,7 @@ export async function checkContract(options: ContractOptions): Promise<string[]>
       );
       continue;
     }
-    problems.push(...(await replay(method, exchange, client)).map((problem) => `${label} (${exchange.rpc}): ${problem}`));
+    problems.push(...(await replay(method, exchange, client, shapes)).map((problem) => `${label} (${exchange.rpc}): ${problem}`));
   }
   return problems;
 }
@@ -65,14 +81,34 @@ async function replay(
   method: AnyMethodDefinition,
   exchange: RecordedExchange,
   client: Record<string, (input: unknown, options: object) => unknown>,
+  shapes: MessageShapes,
 ): Promise<string[]> {
+  const { requestCodec, responseCodec } = method;
+  const invalid = (what: string, typeName: string, error: unknown): string[] => [
+    `the recorded ${what}${exchange.source ? ` in ${exchange.source}` : ''} is not a valid ${typeName}: ${(error as Error).message}`,
+  ];
   let input: unknown;
   try {
     input = method.requestStream
-      ? (exchange.requests ?? []).map((json) => method.requestCodec.fromJson(json))
-      : method.requestCodec.fromJson(exchange.request ?? {});
+      ? (exchange.requests ?? []).map((json) => requestCodec.fromJson(json))
+      : requestCodec.fromJson(exchange.request ?? {});
   } catch (error: unknown) {
-    return [`the recorded request is not a valid ${method.requestCodec.typeName}: ${(error as Error).message}`];
+    return invalid(method.requestStream ? 'requests' : 'request', requestCodec.typeName, error);
+  }
+  // The recorded responses in the form toJson gives the actual ones, so any valid spelling of a message matches.
+  let expected: RecordedJson[] = [];
+  let what = 'response';
+  try {
+    if (method.responseStream) {
+      for (const [index, json] of (exchange.responses ?? []).entries()) {
+        what = `responses[${index}]`;
+        expected.push(canonicalJson(responseCodec, shapes, json));
+      }
+    } else if (exchange.response !== undefined) {
+      expected = [canonicalJson(responseCodec, shapes, exchange.response)];
+    }
+  } catch (error: unknown) {
+    return invalid(what, responseCodec.typeName, error);
   }
   const call = client[method.name.charAt(0).toLowerCase() + method.name.slice(1)];
   if (!call) return [`no client method for ${method.name}`];
@@ -81,18 +117,18 @@ async function replay(
   try {
     const result = call(input, exchange.metadata ? { metadata: exchange.metadata } : {});
     if (method.responseStream) {
-      for await (const response of result as AsyncIterable<unknown>) responses.push(method.responseCodec.toJson(response) as RecordedJson);
+      for await (const response of result as AsyncIterable<unknown>) responses.push(responseCodec.toJson(response) as RecordedJson);
     } else {
-      responses.push(method.responseCodec.toJson(await result) as RecordedJson);
+      responses.push(responseCodec.toJson(await result) as RecordedJson);
     }
   } catch (error: unknown) {
     failure = RpcError.from(error);
   }
   const problems: string[] = [];
   if (method.responseStream) {
-    problems.push(...jsonDifferences('responses', [...(exchange.responses ?? [])], responses));
+    problems.push(...jsonDifferences('responses', expected, responses));
   } else if (!exchange.status) {
-    problems.push(...jsonDifferences('response', exchange.response, failure ? undefined : responses[0]));
+    problems.push(...jsonDifferences('response', expected[0], failure ? undefined : responses[0]));
   }
   problems.push(...statusDifferences(exchange, failure));
   return problems;
@@ -110,8 +146,29 @@ function statusDifferences(exchange: RecordedExchange, failure: RpcError | undef
   if (expected.message !== undefined && expected.message !== failure.rawMessage) {
     problems.push(`status message: expected ${JSON.stringify(expected.message)}, got ${JSON.stringify(failure.rawMessage)}`);
   }
-  if (expected.details !== undefined) problems.push(...jsonDifferences('status.details', [...expected.details], asJson(failure.details)));
+  if (expected.details !== undefined) {
+    problems.push(...jsonDifferences('status.details', withoutEmpty([...expected.details]), withoutEmpty(asJson(failure.details))));
+  }
   return problems;
+}
+
+/**
+ * Details with their empty strings, lists and maps left out, on both sides: a decoded detail has every one of
+ * them filled (`reason: ""`), and a recording may spell them out or not, so neither way is a difference.
+ */
+function withoutEmpty(value: RecordedJson): RecordedJson {
+  if (Array.isArray(value)) return value.map(withoutEmpty);
+  if (typeof value !== 'object' || value === null) return value;
+  const kept: { [key: string]: RecordedJson } = {};
+  for (const [key, item] of Object.entries(value)) {
+    const empty = item === '' || (Array.isArray(item) && item.length === 0) || (isPlainObject(item) && Object.keys(item).length === 0);
+    if (!empty) kept[key] = withoutEmpty(item);
+  }
+  return kept;
+}
+
+function isPlainObject(value: RecordedJson): value is { [key: string]: RecordedJson } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Details as plain JSON: bigints as decimal strings, bytes as base64, like the proto3 JSON mapping. */

@@ -25,6 +25,11 @@ export interface RecordedStatus {
 export interface RecordedExchange {
   /** A name for reports; defaults to the file name. */
   readonly name?: string;
+  /**
+   * Where the exchange was read from, for reports: the file's path, with `#n` for the n-th exchange of a file
+   * that holds an array. Set by `readRecordedExchanges`.
+   */
+  readonly source?: string;
   /** The rpc's name as in the proto, e.g. `Charge`. */
   readonly rpc: string;
   /** Request headers. */
@@ -60,7 +65,8 @@ export function readRecordedExchanges(directory: string): RecordedExchange[] {
           throw new Error(`${path}${exchanges.length > 1 ? ` #${index + 1}` : ''} needs an "rpc" naming the method, e.g. "Charge"`);
         }
         const named = exchange as RecordedExchange;
-        return { ...named, name: named.name ?? (exchanges.length > 1 ? `${file} #${index + 1}` : file) };
+        const position = exchanges.length > 1 ? ` #${index + 1}` : '';
+        return { ...named, name: named.name ?? `${file}${position}`, source: `${path}${position}` };
       });
     });
 }
