@@ -20,8 +20,13 @@ export interface ServiceBinding {
 export interface HandlerBinding {
   readonly propertyKey: string;
   readonly mode: RpcMode;
-  /** The rpc's name; defaults to the method name with an upper-case first letter. */
+  /** The rpc's name: the generated definition's, or the method name with an upper-case first letter. */
   readonly rpcName: string;
+  /**
+   * The full name of the service whose generated definition named the rpc, checked against the class's
+   * service at startup; undefined when the method's name names the rpc.
+   */
+  readonly service: string | undefined;
 }
 
 // Symbol.for: two copies of @wirekit/core in one process (a library and an app on different builds) must

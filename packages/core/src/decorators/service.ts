@@ -13,8 +13,11 @@ export interface ServiceOptions {
 
 /**
  * Binds a class to a proto service. With a generated definition, the compiler checks every method named like
- * an rpc (`charge` for `Charge`) against the rpc's request, response and mode. With a full name
- * (`'payments.v1.PaymentService'`), the service is looked up in the app's protos at startup.
+ * an rpc (`charge` for `Charge`) against the rpc's request, response and mode; a method named otherwise is
+ * checked by its decorator's definition (`@UnaryMethod(PaymentService.methods.Charge)`). With a full name
+ * (`'payments.v1.PaymentService'`), the service is looked up in the app's protos at startup; the compiler
+ * cannot see the proto, so the service, its rpcs and their modes are checked at startup only, and the
+ * handlers' message types not at all. Prefer a generated definition.
  * The class's constructor receives its dependencies from the app's providers.
  *
  * @example
@@ -27,7 +30,9 @@ export interface ServiceOptions {
 export function Service<D extends ServiceDefinition>(
   definition: D,
   options?: ServiceOptions,
-): <C extends Constructor<PartialServiceImplementation<D['methods']>>>(target: C) => void;
+  // `& object` keeps the check from refusing a class whose handlers all have other names than their rpcs (a
+  // type whose properties are all optional accepts no value that shares none of them).
+): <C extends Constructor<PartialServiceImplementation<D['methods']> & object>>(target: C) => void;
 export function Service(fullName: string, options?: ServiceOptions): (target: Constructor) => void;
 export function Service(service: ServiceDefinition | string, options: ServiceOptions = {}): (target: Constructor) => void {
   const { allowUnimplemented = false } = options;

@@ -74,10 +74,22 @@ export function bindClass(
 
   for (const handler of readHandlers(target)) {
     const where = `${className}.${handler.propertyKey}`;
-    const rpc = rpcs[handler.rpcName];
+    if (handler.service !== undefined && handler.service !== service) {
+      problems.push(
+        `${where} is bound to /${handler.service}/${handler.rpcName}, an rpc of another service than ${className}'s ${service}; pass a definition of ${service}'s rpcs to ${DECORATOR_OF_MODE[handler.mode]}(...), or move the method to the class bound to ${handler.service}`,
+      );
+      continue;
+    }
+    // A method named after its rpc matches it as the class decorator's type check does (`charge` for `Charge`,
+    // and `charge` for an rpc spelt `charge`).
+    const rpc =
+      rpcs[handler.rpcName] ??
+      (handler.service === undefined
+        ? Object.values(rpcs).find((candidate) => handlerNameOf(candidate.name) === handler.propertyKey)
+        : undefined);
     if (!rpc) {
       problems.push(
-        `${where} is bound to rpc "${handler.rpcName}", which ${service} does not define (its rpcs: ${Object.keys(rpcs).join(', ')}); rename the method or name the rpc: ${DECORATOR_OF_MODE[handler.mode]}('RpcName')`,
+        `${where} is bound to rpc "${handler.rpcName}", which ${service} does not define (its rpcs: ${Object.keys(rpcs).join(', ')}); name the method after one of them (${Object.keys(rpcs).map(handlerNameOf).join(', ')}) or pass the rpc's generated definition: ${DECORATOR_OF_MODE[handler.mode]}(Service.methods.Rpc)`,
       );
       continue;
     }

@@ -1,10 +1,14 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { BidiStreamingMethod, ClientStreamingMethod, ServerStreamingMethod, UnaryMethod } from '../decorators/method.js';
 import { Service } from '../decorators/service.js';
-import { ProtoSet } from '../protos/proto-set.js';
+import type { Unary } from '../definition.js';
+import { defineService, ProtoSet } from '../protos/proto-set.js';
 import { Status } from '../status.js';
-import { EchoService } from '../test-support/echo.generated.js';
+import { EchoService, OtherService } from '../test-support/echo.generated.js';
 import { type RunningApp, startApp } from '../test-support/harness.js';
 import { createApp } from './app.js';
 import { StartupError } from './startup-error.js';
@@ -38,12 +42,8 @@ describe('startup validation', () => {
       }
     }
     running = await startApp({ services: [Other], protos: [protos] });
-    const { defineService } = await import('../protos/proto-set.js');
     const client = running.client(
-      defineService<{ Ping: import('../definition.js').Unary<{ message: string }, { message: string }> }>(
-        protos,
-        'wirekit.test.v1.OtherService',
-      ),
+      defineService<{ Ping: Unary<{ message: string }, { message: string }> }>(protos, 'wirekit.test.v1.OtherService'),
     );
     await expect(client.ping({ message: 'x' })).resolves.toMatchObject({ message: 'pong x' });
   });
@@ -65,7 +65,7 @@ describe('startup validation', () => {
     }
     const error = await startupError([Other]);
     expect(error.problems).toEqual([
-      'Other.pong is bound to rpc "Pong", which wirekit.test.v1.OtherService does not define (its rpcs: Ping); rename the method or name the rpc: @UnaryMethod(\'RpcName\')',
+      'Other.pong is bound to rpc "Pong", which wirekit.test.v1.OtherService does not define (its rpcs: Ping); name the method after one of them (ping) or pass the rpc\'s generated definition: @UnaryMethod(Service.methods.Rpc)',
     ]);
   });
 
@@ -83,15 +83,68 @@ describe('startup validation', () => {
   });
 
   it('refuses an rpc bound twice', async () => {
-    @Service('wirekit.test.v1.OtherService')
+    @Service(OtherService)
     class Twice {
-      @UnaryMethod('Ping') first() {}
-      @UnaryMethod('Ping') second() {}
+      @UnaryMethod(OtherService.methods.Ping) first() {
+        return {};
+      }
+      @UnaryMethod(OtherService.methods.Ping) second() {
+        return {};
+      }
     }
     const error = await startupError([Twice]);
     expect(error.message).toContain(
       '/wirekit.test.v1.OtherService/Ping is bound twice in Twice: by first and by second; remove one of the decorators',
     );
+  });
+
+  it("refuses a method bound to another service's rpc, naming both services", async () => {
+    @Service(EchoService, { allowUnimplemented: true })
+    class Crossed {
+      @UnaryMethod(OtherService.methods.Ping) ping() {
+        return {};
+      }
+    }
+    const error = await startupError([Crossed]);
+    expect(error.problems).toEqual([
+      "Crossed.ping is bound to /wirekit.test.v1.OtherService/Ping, an rpc of another service than Crossed's wirekit.test.v1.EchoService; pass a definition of wirekit.test.v1.EchoService's rpcs to @UnaryMethod(...), or move the method to the class bound to wirekit.test.v1.OtherService",
+    ]);
+  });
+
+  it('refuses an rpc named by a string where the compiler did not look, naming the class, the method and the fix', () => {
+    const byName = UnaryMethod as unknown as (rpcName: string) => MethodDecorator;
+    expect(() => {
+      @Service(EchoService, { allowUnimplemented: true })
+      class Untyped {
+        @byName('Echo') find() {
+          return {};
+        }
+      }
+      return Untyped;
+    }).toThrow(
+      new TypeError(
+        "Untyped.find: @UnaryMethod('Echo') names an rpc by a string, which cannot carry the rpc's types; pass its generated definition, @UnaryMethod(Service.methods.Echo), or name the method echo() and use @UnaryMethod()",
+      ),
+    );
+  });
+
+  it('binds a method to an rpc spelt in lower case by the same name, as the class check does', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wirekit-lower-rpc-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(
+      join(dir, 'lower.proto'),
+      'syntax = "proto3";\npackage lower.v1;\nmessage Word { string text = 1; }\nservice Words { rpc shout(Word) returns (Word); }\n',
+    );
+    const lowerProtos = ProtoSet.load('lower.proto', { includeDirs: [dir] });
+    @Service('lower.v1.Words')
+    class Words {
+      @UnaryMethod() shout(request: { text: string }) {
+        return { text: request.text.toUpperCase() };
+      }
+    }
+    running = await startApp({ services: [Words], protos: [lowerProtos] });
+    const client = running.client(defineService<{ shout: Unary<{ text: string }, { text: string }> }>(lowerProtos, 'lower.v1.Words'));
+    await expect(client.shout({ text: 'hey' })).resolves.toEqual({ text: 'HEY' });
   });
 
   it('refuses a service bound by two classes', async () => {
