@@ -113,6 +113,22 @@ describe('cancellation and deadlines reach the handler as ctx.signal', () => {
     expect(reason.code).toBe(Status.DEADLINE_EXCEEDED);
   });
 
+  it('carries a deadline given as a Date to the handler and fires DEADLINE_EXCEEDED on both ends when it passes', async () => {
+    const { seen, client } = await startParkedApp();
+    const calledAt = Date.now();
+    const deadline = new Date(calledAt + 500);
+    const call = client.echo({ message: 'slow' }, { deadline });
+    const ctx = await seen;
+    const seenAt = Date.now();
+    // On the wire the deadline travels as a grpc-timeout, rounded up to the millisecond, that the server counts
+    // from the call's arrival: its deadline is the one given, later by at most the time the call took to arrive.
+    const serverDeadline = ctx.deadline?.getTime();
+    expect(serverDeadline).toBeGreaterThanOrEqual(deadline.getTime());
+    expect(serverDeadline).toBeLessThanOrEqual(deadline.getTime() + (seenAt - calledAt));
+    await expect(call).rejects.toMatchObject({ code: Status.DEADLINE_EXCEEDED });
+    expect(((await aborted(ctx.signal)) as RpcError).code).toBe(Status.DEADLINE_EXCEEDED);
+  });
+
   it('never lets a client-streaming handler see a clean end when the client gave up at its deadline', async () => {
     // A Node.js client whose deadline passes sends END_STREAM just before RST_STREAM, at about the moment the
     // server's own deadline passes: the end must not be believed, or a handler would commit an expired stream.
