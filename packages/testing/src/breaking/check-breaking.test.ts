@@ -28,6 +28,8 @@ message Order {
   int64 amount = 2;
   State state = 3;
   string note = 4;
+  reserved 7;
+  reserved "legacy";
 }
 `;
 
@@ -63,6 +65,17 @@ describe('breaking-change detection (buf rules)', () => {
     ['a removed service', BASE.replace('service Admin {\n  rpc Purge(Order) returns (Order);\n}\n', ''), 'SERVICE_NO_DELETE'],
     ['a renamed service', BASE.replace('service Admin {', 'service Operations {'), 'SERVICE_NO_DELETE'],
     ['a changed streaming mode', BASE.replace('returns (stream Order)', 'returns (Order)'), 'RPC_SAME_SERVER_STREAMING'],
+    ['a changed client-streaming mode', BASE.replace('rpc Place(Order)', 'rpc Place(stream Order)'), 'RPC_SAME_CLIENT_STREAMING'],
+    [
+      'a re-used reserved field number',
+      BASE.replace('  reserved 7;\n', '').replace('string note = 4;', 'string note = 4;\n  string extra = 7;'),
+      'RESERVED_MESSAGE_NO_DELETE',
+    ],
+    [
+      'a re-used reserved field name',
+      BASE.replace('  reserved "legacy";\n', '').replace('string note = 4;', 'string note = 4;\n  string legacy = 8;'),
+      'RESERVED_MESSAGE_NO_DELETE',
+    ],
   ])('catches %s', async (name, source, rule) => {
     expect(await rulesBroken(name.replaceAll(' ', '-'), source)).toContain(rule);
   });
