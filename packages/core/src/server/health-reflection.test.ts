@@ -8,6 +8,7 @@ import descriptor from 'protobufjs/ext/descriptor/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Unary } from '../definition.js';
 import { defineService, ProtoSet } from '../protos/proto-set.js';
+import { Status } from '../status.js';
 import { EchoHandlers } from '../test-support/echo-handlers.js';
 import { type RunningApp, startApp } from '../test-support/harness.js';
 
@@ -148,7 +149,9 @@ describe('health and reflection for stock clients', () => {
     const code = await new Promise<number>((resolve) =>
       health.Check({ service: '' }, (error) => resolve((error as Error & { code: number }).code)),
     );
-    expect(code).toBe(12);
+    expect(code).toBe(Status.UNIMPLEMENTED);
+    await expect(ask(v1, { listServices: '*' })).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
+    await expect(ask(v1alpha, { listServices: '*' })).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
     for (const stub of [health, v1, v1alpha]) stub.close();
   });
 });
