@@ -7,6 +7,7 @@ import { ChargeLimitStore } from './charge-limit-store.js';
 import { describeLedger } from './create-ledger.js';
 import { createPaymentsApp, ledgerProvider, PAYMENTS_MODULE, paymentsMiddleware } from './payments-app.js';
 import { readPaymentsConfig } from './payments-config.js';
+import { ignoreRepeatedShutdownSignals } from './repeated-shutdown-signals.js';
 
 const config = readConfigOrExit();
 // Without an OpenTelemetry collector configured, traces are not exported (set OTEL_TRACES_EXPORTER=otlp and
@@ -31,8 +32,12 @@ class Observability implements OnShutdown {
   }
 }
 // On SIGTERM or SIGINT, calls in progress get PAYMENTS_SHUTDOWN_GRACE_MS (default 10 s) to finish; then they are
-// cancelled, the store closes and the process exits 0. PAYMENTS_ADDR and PAYMENTS_METRICS_ADDR accept port 0 (a
-// free port); the banner prints the ports chosen.
+// cancelled, the store closes and the process exits 0. The signal has to reach this process: under `npm start` it
+// does because both start scripts (root and workspace) `exec`. npm forwards SIGTERM and SIGINT to its child, the
+// shell running the script; without `exec` that shell dies of the signal and this process is left orphaned, still
+// serving. Watching for the orphaning (polling process.ppid) would also stop a server someone started with `nohup`
+// from a shell that then exits, so the signal path is the one relied on. PAYMENTS_ADDR and PAYMENTS_METRICS_ADDR
+// accept port 0 (a free port); the banner prints the ports chosen.
 const app = createPaymentsApp({
   logger,
   shutdownGraceMs: config.shutdownGraceMs,
@@ -47,6 +52,7 @@ const app = createPaymentsApp({
 await app.get(Observability);
 await app.get(ChargeLimitStore);
 const { address } = await app.listen(config.address);
+ignoreRepeatedShutdownSignals(logger, config.shutdownGraceMs);
 
 const authorization = config.generatedToken
   ? `authorization: Bearer ${config.generatedToken}`

@@ -63,6 +63,24 @@ describe('payments service process, SIGTERM (the built dist/main.js on a SQLite 
     expect(payments.map((payment) => payment.orderId)).toEqual([...first, ...rest].map((sent) => sent.orderId));
   });
 
+  it('lets a repeated SIGTERM or SIGINT neither cut the drain short nor start a second one', async () => {
+    const service = await start();
+    const { summary, finish } = await importInFlight(service.client, [entry('k-0')], [entry('k-1')], AUTHORIZED);
+
+    service.child.kill('SIGTERM');
+    await service.line(/shutting down gracefully/);
+    service.child.kill('SIGINT');
+    await service.line(/"signal":"SIGINT".*already shutting down gracefully/);
+    service.child.kill('SIGTERM');
+    await service.line(/"signal":"SIGTERM".*already shutting down gracefully/);
+
+    finish();
+    await expect(summary).resolves.toMatchObject({ accepted: 2, rejected: 0 });
+    expect(await service.exited).toEqual({ code: 0, signal: null });
+    expect(service.output.filter((line) => line.includes('"msg":"shutting down gracefully"'))).toHaveLength(1);
+    expect((await ledgerAt(service.database)).map((payment) => payment.orderId)).toEqual(['order-k-0', 'order-k-1']);
+  });
+
   it('cancels an import still open when the grace period ends, commits none of it, and still exits 0', async () => {
     const service = await start({ PAYMENTS_SHUTDOWN_GRACE_MS: '300' });
     const { summary } = await importInFlight(service.client, [entry('k-0'), entry('k-1')], [entry('k-2')], AUTHORIZED);

@@ -4,18 +4,31 @@ import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
-/** A running `node dist/main.js`, as `startService` returns it. */
+/** A running service process, as `startService` returns it. */
 export type ServiceProcess = ReturnType<typeof startService>;
 
+/** How the service is started: a command, its arguments and where it runs. */
+export interface ServiceLaunch {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd?: string;
+  /** In a process group of its own, as a terminal starts a foreground command (so `-pid` signals the group). */
+  readonly detached?: boolean;
+}
+
+const NODE_MAIN: ServiceLaunch = { command: process.execPath, args: [MAIN] };
+
 /**
- * Starts the built service as `node dist/main.js` (as deployments should: npm would not forward SIGTERM) on port 0,
- * with `env` added, and reads its output line by line; `line(pattern)` resolves with the first line matching, or
+ * Starts the built service as `node dist/main.js` (or as `launch` says, such as `npm start`) on port 0, with `env`
+ * added, and reads its output line by line; `line(pattern)` resolves with the first line matching, or
  * rejects at exit. `listening()` waits for the banner's address; `kill(signal)` sends a signal and waits for the exit.
  * `output` holds the lines read so far (standard output and error), for assertions about what was not logged.
  */
-export function startService(env: Record<string, string>) {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npx tsc -b" first`);
-  const child = spawn(process.execPath, [MAIN], {
+export function startService(env: Record<string, string>, launch: ServiceLaunch = NODE_MAIN) {
+  if (launch === NODE_MAIN && !existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npx tsc -b" first`);
+  const child = spawn(launch.command, launch.args, {
+    cwd: launch.cwd,
+    detached: launch.detached ?? false,
     env: {
       ...process.env,
       PAYMENTS_ADDR: '127.0.0.1:0',
