@@ -12,6 +12,7 @@ import type { GrpcHandler } from '../server/method-runtime.js';
 import { Status } from '../status.js';
 import { asOnTheWire, MemoryServerCall } from './memory-server-call.js';
 import { ResponseQueue } from './response-queue.js';
+import { receivedTooLarge, requestTooLarge } from './size-limit-messages.js';
 import { grpcUserAgent } from './user-agent.js';
 
 /** grpc-js's default limit on received messages (4 MiB), kept so in-memory calls fail where network calls do. */
@@ -94,7 +95,7 @@ export class InMemoryTransport implements ClientTransport {
         onHeader: (metadata) => options.onHeader?.(fromGrpcMetadata(metadata)),
         onMessage: (bytes, consumed) => {
           if (bytes.byteLength > maxReceive) {
-            end(new RpcError(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${bytes.byteLength} vs. ${maxReceive})`), true);
+            end(new RpcError(Status.RESOURCE_EXHAUSTED, receivedTooLarge(bytes.byteLength, maxReceive)), true);
             return;
           }
           responses.push(bytes, consumed);
@@ -161,8 +162,8 @@ export class InMemoryTransport implements ClientTransport {
     const clientSend = this.#options.maxSendMessageBytes ?? Number.POSITIVE_INFINITY;
     const serverReceive = this.#server.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES;
     return clientSend < serverReceive
-      ? { bytes: clientSend, message: (size) => `Sent message larger than max (${size} vs. ${clientSend})` }
-      : { bytes: serverReceive, message: (size) => `Received message larger than max (${size} vs. ${serverReceive})` };
+      ? { bytes: clientSend, message: () => requestTooLarge(clientSend) }
+      : { bytes: serverReceive, message: (size) => receivedTooLarge(size, serverReceive) };
   }
 
   async #sendRequests(

@@ -1,6 +1,7 @@
 import { Duplex } from 'node:stream';
 import { Metadata as GrpcMetadata, type StatusObject } from '@grpc/grpc-js';
 import { Status } from '../status.js';
+import { sentTooLarge } from './size-limit-messages.js';
 
 /** What the client side of an in-memory call hears from the server side. */
 export interface ServerCallListener {
@@ -32,6 +33,8 @@ export class MemoryServerCall extends Duplex {
   #pendingStatus: Omit<StatusObject, 'metadata'> & { readonly metadata?: GrpcMetadata | null } = { code: Status.OK, details: 'OK' };
   #trailers: GrpcMetadata | undefined;
   #pullWaiters: (() => void)[] = [];
+  // The callback of the response the client has not taken yet: the stream writes one message at a time.
+  #pendingWrite: (() => void) | undefined;
 
   constructor(options: {
     readonly metadata: GrpcMetadata;
@@ -92,6 +95,9 @@ export class MemoryServerCall extends Duplex {
     this.cancelled = true;
     this.emit('cancelled', cause);
     for (const waiter of this.#pullWaiters.splice(0)) waiter();
+    // A response the client will never take (it cancelled, or it refused the message as too large) is done
+    // with, so the stream does not wait on it for ever.
+    this.#releaseWrite();
   }
 
   /** The unary and client-streaming reply, as grpc-js's handler callback takes it. */
@@ -125,7 +131,14 @@ export class MemoryServerCall extends Duplex {
       return;
     }
     this.#ensureHeader();
-    this.#listener.onMessage(chunk, () => callback());
+    this.#pendingWrite = callback;
+    this.#listener.onMessage(chunk, () => this.#releaseWrite());
+  }
+
+  #releaseWrite(): void {
+    const callback = this.#pendingWrite;
+    this.#pendingWrite = undefined;
+    callback?.();
   }
 
   override end(trailers?: unknown): this {
@@ -140,10 +153,9 @@ export class MemoryServerCall extends Duplex {
 
   #tooLarge(bytes: Buffer): boolean {
     if (this.#maxSendBytes < 0 || bytes.byteLength <= this.#maxSendBytes) return false;
-    // grpc-js's wording, so a test sees the same status in memory as over the network.
     this.#sendStatus({
       code: Status.RESOURCE_EXHAUSTED,
-      details: `Sent message larger than max (${bytes.byteLength} vs. ${this.#maxSendBytes})`,
+      details: sentTooLarge(bytes.byteLength, this.#maxSendBytes),
       metadata: new GrpcMetadata(),
     });
     return true;
@@ -159,8 +171,10 @@ export class MemoryServerCall extends Duplex {
     // With no header sent, the status goes alone in the response's one HEADERS frame (a trailers-only response).
     const trailers = this.#headerSent ? asOnTheWire(status.metadata) : asResponseHead(status.metadata);
     if (!this.cancelled) this.#listener.onStatus({ ...status, metadata: trailers });
-    // The call is over for the server too: grpc-js reports a closed stream as 'cancelled' after the status,
-    // which the call context ignores once the call ended.
+    // The call is over for the server too: grpc-js reports the closed stream as 'cancelled' on the next tick
+    // after the status. The call context ignores that once the call ended; a handler still running, whose
+    // stream a size limit ended, has its signal fired, as over the network.
+    process.nextTick(() => this.cancel());
   }
 }
 

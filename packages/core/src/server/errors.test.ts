@@ -1,9 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodeRequest } from '../client/message-bytes.js';
 import type { ErrorDetail } from '../error-details.js';
+import type { MessageInit } from '../message-init.js';
 import { RpcError } from '../rpc-error.js';
 import { Status } from '../status.js';
-import { EchoService } from '../test-support/echo.generated.js';
-import { collect, createRecordingLogger, type RunningApp, startApp } from '../test-support/harness.js';
+import { type EchoRequest, type EchoResponse, EchoService } from '../test-support/echo.generated.js';
+import { aborted, collect, createRecordingLogger, deferred, type RunningApp, startApp } from '../test-support/harness.js';
+
+/** The encoded size of a request or response of the test service, as the size limits count it. */
+const requestBytes = (request: MessageInit<EchoRequest>): number => encodeRequest(EchoService.methods.Echo, request).byteLength;
+const responseBytes = (response: MessageInit<EchoResponse>): number =>
+  EchoService.methods.Echo.responseCodec.encode(response as EchoResponse).byteLength;
 
 const EVERY_DETAIL: ErrorDetail[] = [
   { type: 'google.rpc.BadRequest', fieldViolations: [{ field: 'amount_cents', description: 'must be at least 50', reason: 'TOO_SMALL' }] },
@@ -86,6 +93,7 @@ describe('errors and status codes over the wire', () => {
         echo: (request) => {
           if (request.message === 'sync') throw new Error('password=hunter2 leaked into a message');
           if (request.message === 'string') throw 'a bare string';
+          if (request.message === 'after') return { message: 'still serving' };
           return Promise.reject(new TypeError('cannot read properties of undefined'));
         },
         async *expand() {
@@ -119,8 +127,8 @@ describe('errors and status codes over the wire', () => {
     expect(logged).toHaveLength(6);
     expect(String((logged[0]?.fields.err as Error | undefined)?.message)).toContain('hunter2');
     expect(logged[0]?.fields.method).toBe('/wirekit.test.v1.EchoService/Echo');
-    // The process and the server are still fine.
-    await expect(client.echo({ message: 'after' }).catch(() => 'still failing as designed')).resolves.toBeDefined();
+    // The process and the server are still fine: the next call on the same client is answered.
+    await expect(client.echo({ message: 'after' })).resolves.toMatchObject({ message: 'still serving' });
   });
 
   it('answers UNIMPLEMENTED for an rpc allowed to stay unimplemented', async () => {
@@ -128,21 +136,172 @@ describe('errors and status codes over the wire', () => {
     await expect(running.client(EchoService).collect([])).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
   });
 
-  it('fails with RESOURCE_EXHAUSTED when a request exceeds the server limit', async () => {
+  it('fails with RESOURCE_EXHAUSTED when a request exceeds the server limit, and keeps serving', async () => {
     running = await startApp({ maxReceiveMessageBytes: 1024 }, (app) =>
       app.addService(EchoService, { echo: (request) => request }, { allowUnimplemented: true }),
     );
     const client = running.client(EchoService);
-    await expect(client.echo({ payload: new Uint8Array(4096) })).rejects.toMatchObject({ code: Status.RESOURCE_EXHAUSTED });
-    await expect(client.echo({ payload: new Uint8Array(100) })).resolves.toBeDefined();
+    const request = { payload: new Uint8Array(4096) };
+    await expect(client.echo(request)).rejects.toMatchObject({
+      code: Status.RESOURCE_EXHAUSTED,
+      rawMessage: `Received message larger than max (${requestBytes(request)} vs 1024)`,
+    });
+    expect((await client.echo({ payload: new Uint8Array(100) })).payload).toHaveLength(100);
   });
 
   it('fails with RESOURCE_EXHAUSTED when a response exceeds the client limit', async () => {
-    running = await startApp({}, (app) =>
-      app.addService(EchoService, { echo: () => ({ payload: new Uint8Array(64 * 1024) }) }, { allowUnimplemented: true }),
-    );
+    const response = { payload: new Uint8Array(64 * 1024) };
+    running = await startApp({}, (app) => app.addService(EchoService, { echo: () => response }, { allowUnimplemented: true }));
     await expect(running.client(EchoService, { maxReceiveMessageBytes: 1024 }).echo({})).rejects.toMatchObject({
       code: Status.RESOURCE_EXHAUSTED,
+      rawMessage: `Received message larger than max (${responseBytes(response)} vs 1024)`,
+    });
+  });
+
+  it('fails with RESOURCE_EXHAUSTED when a response exceeds the server send limit, and keeps serving', async () => {
+    running = await startApp({ maxSendMessageBytes: 1024 }, (app) =>
+      app.addService(EchoService, { echo: (request) => ({ payload: request.payload }) }, { allowUnimplemented: true }),
+    );
+    const client = running.client(EchoService);
+    const large = { payload: new Uint8Array(4096) };
+    // grpc-js counts the 5-byte message prefix in this one message, and so does the in-memory transport.
+    await expect(client.echo(large)).rejects.toMatchObject({
+      code: Status.RESOURCE_EXHAUSTED,
+      rawMessage: `Sent message larger than max (${responseBytes(large) + 5} vs. 1024)`,
+    });
+    expect((await client.echo({ payload: new Uint8Array(100) })).payload).toHaveLength(100);
+  });
+
+  it('fails with RESOURCE_EXHAUSTED when a request exceeds the client send limit, before the handler sees it', async () => {
+    let calls = 0;
+    running = await startApp({}, (app) =>
+      app.addService(
+        EchoService,
+        {
+          echo: (request) => {
+            calls++;
+            return request;
+          },
+        },
+        { allowUnimplemented: true },
+      ),
+    );
+    const client = running.client(EchoService, { maxSendMessageBytes: 1024 });
+    await expect(client.echo({ payload: new Uint8Array(4096) })).rejects.toMatchObject({
+      code: Status.RESOURCE_EXHAUSTED,
+      rawMessage: 'Attempted to send message with a size larger than 1024',
+    });
+    expect(calls).toBe(0);
+    expect((await client.echo({ payload: new Uint8Array(100) })).payload).toHaveLength(100);
+    expect(calls).toBe(1);
+  });
+
+  it('ends a client stream whose third request exceeds the client send limit, and the handler sees the call end', async () => {
+    const read: string[] = [];
+    const firstTwoRead = deferred();
+    const handlerSaw = deferred<unknown>();
+    running = await startApp({}, (app) =>
+      app.addService(
+        EchoService,
+        {
+          collect: async (requests, ctx) => {
+            try {
+              for await (const request of requests) {
+                read.push(request.message);
+                if (read.length === 2) firstTwoRead.resolve();
+              }
+            } finally {
+              handlerSaw.resolve(ctx.signal.reason);
+            }
+            return { count: read.length };
+          },
+        },
+        { allowUnimplemented: true },
+      ),
+    );
+    const client = running.client(EchoService, { maxSendMessageBytes: 1024 });
+    async function* requests() {
+      yield { message: 'first' };
+      yield { message: 'second' };
+      // The large one goes once the handler has read the others, so what it read is known exactly.
+      await firstTwoRead.promise;
+      yield { message: 'too large', payload: new Uint8Array(4096) };
+    }
+    await expect(client.collect(requests())).rejects.toMatchObject({
+      code: Status.RESOURCE_EXHAUSTED,
+      rawMessage: 'Attempted to send message with a size larger than 1024',
+    });
+    expect(await handlerSaw.promise).toMatchObject({ code: Status.CANCELLED });
+    expect(read).toEqual(['first', 'second']);
+  });
+
+  describe.each([
+    [
+      'the client receive limit',
+      { client: { maxReceiveMessageBytes: 1024 } },
+      (size: number) => `Received message larger than max (${size} vs 1024)`,
+    ],
+    [
+      'the server send limit',
+      { server: { maxSendMessageBytes: 1024 } },
+      (size: number) => `Sent message larger than max (${size + 5} vs. 1024)`,
+    ],
+  ] as const)('a server stream whose third message exceeds %s', (_name, limits, message) => {
+    it('delivers the first two messages, then RESOURCE_EXHAUSTED; the handler sees its signal fire and the app closes', async () => {
+      const large = { message: 'third', payload: new Uint8Array(4096) };
+      const handlerSaw = deferred<unknown>();
+      running = await startApp('server' in limits ? limits.server : {}, (app) =>
+        app.addService(
+          EchoService,
+          {
+            async *expand(_request, ctx) {
+              yield { message: 'first' };
+              yield { message: 'second' };
+              yield large;
+              // A handler with more to say, stopped only by the end of the call.
+              handlerSaw.resolve(await aborted(ctx.signal));
+            },
+          },
+          { allowUnimplemented: true },
+        ),
+      );
+      const client = running.client(EchoService, 'client' in limits ? limits.client : {});
+      const received: string[] = [];
+      const failure = await (async () => {
+        for await (const response of client.expand({})) received.push(response.message);
+      })().catch((error: unknown) => error);
+      expect(received).toEqual(['first', 'second']);
+      expect(failure).toMatchObject({ code: Status.RESOURCE_EXHAUSTED, rawMessage: message(responseBytes(large)) });
+      expect(await handlerSaw.promise).toMatchObject({ code: Status.CANCELLED });
+      await running.close();
+      running = undefined;
+    });
+  });
+
+  it("applies grpc-js's default 4 MiB receive limit on both sides", async () => {
+    const fourMiB = 4 * 1024 * 1024;
+    running = await startApp({}, (app) =>
+      app.addService(
+        EchoService,
+        { echo: (request) => ({ payload: new Uint8Array(request.sequence > 0n ? Number(request.sequence) : 0) }) },
+        { allowUnimplemented: true },
+      ),
+    );
+    const client = running.client(EchoService);
+    const request = { payload: new Uint8Array(fourMiB) };
+    await expect(client.echo(request)).rejects.toMatchObject({
+      code: Status.RESOURCE_EXHAUSTED,
+      rawMessage: `Received message larger than max (${requestBytes(request)} vs ${fourMiB})`,
+    });
+    const response = { payload: new Uint8Array(fourMiB) };
+    await expect(client.echo({ sequence: BigInt(fourMiB) })).rejects.toMatchObject({
+      code: Status.RESOURCE_EXHAUSTED,
+      rawMessage: `Received message larger than max (${responseBytes(response)} vs ${fourMiB})`,
+    });
+    // Just under the limit passes both ways.
+    const fits = fourMiB - 16;
+    await expect(client.echo({ payload: new Uint8Array(fits - 8), sequence: BigInt(fits - 8) })).resolves.toMatchObject({
+      payload: expect.any(Uint8Array),
     });
   });
 
