@@ -37,6 +37,11 @@ export async function captureTelemetry(): Promise<CapturedTelemetry> {
     middleware: [tracingEntry.tracing({ tracerProvider }), metricsEntry.metrics({ registry })],
     spans: () => exporter.getFinishedSpans(),
     registry,
-    shutdown: () => tracerProvider.shutdown(),
+    // The span processor's shutdown does not wait for exports still in flight (the in-memory exporter answers
+    // on a timer), so a flush first: nothing of the test's telemetry is left running after it.
+    shutdown: async () => {
+      await tracerProvider.forceFlush();
+      await tracerProvider.shutdown();
+    },
   };
 }

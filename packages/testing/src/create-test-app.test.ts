@@ -1,4 +1,5 @@
 import {
+  BidiStreamingMethod,
   type CallContext,
   createContextKey,
   defineService,
@@ -7,12 +8,14 @@ import {
   type OnShutdown,
   ProtoSet,
   type RpcError,
+  ServerStreamingMethod,
   Service,
   Status,
   type Unary,
   UnaryMethod,
 } from '@wirekit/core';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { Greeter as StreamingGreeter } from './contract/test-support/greeter.js';
 import { createTestApp } from './create-test-app.js';
 
 const protos = ProtoSet.load('greeter/v1/greeter.proto', { includeDirs: [new URL('../../../docs/protos', import.meta.url).pathname] });
@@ -124,5 +127,80 @@ describe('createTestApp', () => {
     await testApp.close();
     await expect(client.sayHello({ name: 'late' })).rejects.toMatchObject({ code: Status.UNAVAILABLE });
     expect(process.getActiveResourcesInfo().length).toBeLessThanOrEqual(handles);
+  });
+});
+
+/** Why each open stream's handler saw its signal abort, by rpc, filled when the abort happens. */
+const abortedStreams = new Map<string, unknown>();
+
+function untilAborted(rpc: string, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    signal.addEventListener(
+      'abort',
+      () => {
+        abortedStreams.set(rpc, signal.reason);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+/** Streams that answer once, then stay open until the call is aborted. */
+@Service(StreamingGreeter, { allowUnimplemented: true })
+class OpenStreams {
+  @ServerStreamingMethod()
+  async *sayHelloStream(request: HelloRequest, ctx: CallContext): AsyncGenerator<HelloReply> {
+    yield { message: `Hello, ${request.name}` };
+    await untilAborted('SayHelloStream', ctx.signal);
+  }
+  @BidiStreamingMethod()
+  async *converse(requests: AsyncIterable<HelloRequest>, ctx: CallContext): AsyncGenerator<HelloReply> {
+    for await (const request of requests) {
+      yield { message: request.name };
+      await untilAborted('Converse', ctx.signal);
+      return;
+    }
+  }
+}
+
+/** The active handles and requests of the process, counted by type (`Timeout`, `TCPSocketWrap`, ...). */
+function activeResources(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const type of process.getActiveResourcesInfo()) counts[type] = (counts[type] ?? 0) + 1;
+  return counts;
+}
+
+describe('closing a test app with streams still open', () => {
+  it('leaves no handle of the app behind, and the handlers see their signals abort', async () => {
+    abortedStreams.clear();
+    const before = activeResources();
+    let releaseRequests = (): void => {};
+    // Registered before createTestApp's own cleanup, so vitest (which runs these hooks last-registered first)
+    // checks after the app has closed.
+    onTestFinished(() => {
+      releaseRequests();
+      // The same handles as before the app existed: the test runner's own (its worker port, this hook's
+      // timeout), nothing of the app, its streams or its telemetry.
+      expect(activeResources()).toEqual(before);
+      expect([...abortedStreams.keys()].sort()).toEqual(['Converse', 'SayHelloStream']);
+      for (const reason of abortedStreams.values()) expect(reason).toMatchObject({ code: Status.CANCELLED });
+    });
+    const testApp = await createTestApp({ services: [OpenStreams], captureTelemetry: true, cleanup: onTestFinished });
+    const greeter = testApp.client(StreamingGreeter);
+
+    const greetings = greeter.sayHelloStream({ name: 'Ada' })[Symbol.asyncIterator]();
+    expect((await greetings.next()).value).toEqual({ message: 'Hello, Ada' });
+    const held = new Promise<void>((resolve) => {
+      releaseRequests = resolve;
+    });
+    const requests = (async function* () {
+      yield { name: 'Grace' };
+      await held;
+    })();
+    const replies = greeter.converse(requests)[Symbol.asyncIterator]();
+    expect((await replies.next()).value).toEqual({ message: 'Grace' });
+    expect(testApp.app.callsInFlight).toBe(2);
+    expect(abortedStreams.size).toBe(0);
   });
 });
