@@ -63,6 +63,7 @@ describe('channels', () => {
     expect((await served('pick_first')).length).toBe(1);
   });
 
+  // A spread over a dns target's addresses is in dns-round-robin.test.ts: this machine's localhost has one address.
   it('resolves dns:/// targets', async () => {
     const server = await namedServer('dns');
     running.push(server);
