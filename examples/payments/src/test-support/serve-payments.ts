@@ -1,4 +1,4 @@
-import { type Client, closeClient, createClient } from '@wirekit/core';
+import { type Client, closeClient, createClient, type ServerMiddleware } from '@wirekit/core';
 import { createTestApp } from '@wirekit/testing';
 import { onTestFinished } from 'vitest';
 import { type LedgerEntry, PaymentService } from '../gen/payments.js';
@@ -64,8 +64,16 @@ export class CountingLedger implements Ledger {
   }
 }
 
-/** The service on `ledger` through `transport`; `close` closes it (again: the same promise). */
-export async function serveLedger(transport: Transport, ledger: Ledger, limits: Partial<PaymentStreamLimits> = {}) {
+/**
+ * The service on `ledger` through `transport`, with `middleware` (none by default; `paymentsMiddleware(…)` for the
+ * production chain); `close` closes it (again: the same promise).
+ */
+export async function serveLedger(
+  transport: Transport,
+  ledger: Ledger,
+  limits: Partial<PaymentStreamLimits> = {},
+  middleware: readonly ServerMiddleware[] = [],
+) {
   const providers = [
     { provide: LEDGER, useValue: ledger },
     { provide: STREAM_LIMITS, useValue: { ...DEFAULT_STREAM_LIMITS, ...limits } },
@@ -73,11 +81,11 @@ export async function serveLedger(transport: Transport, ledger: Ledger, limits: 
   let close: () => Promise<void>;
   let client: PaymentsClient;
   if (transport === 'in memory') {
-    const testApp = await createTestApp({ ...PAYMENTS_MODULE, overrides: providers });
+    const testApp = await createTestApp({ ...PAYMENTS_MODULE, middleware, overrides: providers });
     client = testApp.client(PaymentService);
     close = () => testApp.close();
   } else {
-    const app = createPaymentsApp({ shutdownSignals: [], providers: [...PAYMENTS_MODULE.providers, ...providers] });
+    const app = createPaymentsApp({ shutdownSignals: [], middleware, providers: [...PAYMENTS_MODULE.providers, ...providers] });
     const { address } = await app.listen('127.0.0.1:0');
     const tcpClient = createClient(PaymentService, address);
     client = tcpClient;
@@ -98,7 +106,12 @@ export async function serveLedger(transport: Transport, ledger: Ledger, limits: 
  * The service on a fresh `store` through `transport`, with a counting ledger; after the test the service closes
  * first (it waits for its handlers), then the store (a SQLite file removed, a PostgreSQL schema dropped).
  */
-export async function serve(transport: Transport, store: StoreName, limits: Partial<PaymentStreamLimits> = {}) {
+export async function serve(
+  transport: Transport,
+  store: StoreName,
+  limits: Partial<PaymentStreamLimits> = {},
+  middleware: readonly ServerMiddleware[] = [],
+) {
   const stores: StoreFactory = storesOf(store);
   let served: Awaited<ReturnType<typeof serveLedger>> | undefined;
   // One hook, so the order does not depend on how the runner sequences several.
@@ -110,7 +123,7 @@ export async function serve(transport: Transport, store: StoreName, limits: Part
     }
   });
   const ledger = new CountingLedger(await stores.open());
-  served = await serveLedger(transport, ledger, limits);
+  served = await serveLedger(transport, ledger, limits, middleware);
   return { ...served, ledger, stores };
 }
 
