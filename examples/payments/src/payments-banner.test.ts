@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { closeClient, createClient } from '@wirekit/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PaymentService } from './gen/payments.js';
 import { startService } from './test-support/service-process.js';
 
 const REPOSITORY = fileURLToPath(new URL('../../..', import.meta.url));
@@ -57,5 +59,29 @@ describe('the banner of npm start', () => {
       currency: 'EUR',
       status: 'PAYMENT_STATUS_SUCCEEDED',
     });
+  });
+
+  it('prints a metrics URL that serves Prometheus text counting the Charge just made', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'wirekit-banner-'));
+    cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+    const token = 'banner-metrics-token-0123456789';
+    const service = startService({ PAYMENTS_DB: join(directory, 'payments.db'), PAYMENTS_API_TOKENS: token });
+    cleanups.push(() => service.child.kill('SIGKILL'));
+    const address = await service.listening();
+    const [, metricsUrl = ''] = await service.line(/Metrics: (http:\S+)/);
+    const client = createClient(PaymentService, address);
+    cleanups.push(() => closeClient(client));
+    await client.charge(
+      { orderId: 'o1', amountCents: 1_250n, currency: 'EUR', customerId: 'c1' },
+      { metadata: { authorization: `Bearer ${token}` } },
+    );
+
+    const response = await fetch(metricsUrl);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const handled = (await response.text()).split('\n').filter((line) => line.startsWith('grpc_server_handled_total{'));
+    expect(handled).toEqual([
+      expect.stringMatching(/grpc_service="payments\.v1\.PaymentService",grpc_method="Charge",grpc_code="OK"\} 1$/),
+    ]);
   });
 });
