@@ -1,3 +1,4 @@
+import type { TracerProvider } from '@opentelemetry/api';
 import { type App, type AppOptions, createApp, type Provider, type ServerMiddleware } from '@wirekit/core';
 import { auth } from '@wirekit/middleware/auth';
 import { logging } from '@wirekit/middleware/logging';
@@ -37,19 +38,34 @@ export function ledgerProvider(config: Pick<PaymentsConfig, 'database'>): Provid
 
 const CHARGE = '/payments.v1.PaymentService/Charge';
 
+/** What the production chain records to and counts in; `paymentsMiddleware` takes them rather than globals. */
+export interface PaymentsMiddlewareDependencies {
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** Where the Charge limit counts (a `ChargeLimitStore`'s, Redis when configured); else a memory store of its own. */
+  readonly rateLimitStore?: RateLimitStore;
+  /**
+   * Where server spans go; by default the global provider, which `startTelemetry` (in `main.ts`) registers. A test
+   * passes one with an in-memory exporter to read the spans.
+   */
+  readonly tracerProvider?: TracerProvider;
+}
+
 /**
  * The production chain, outermost first: tracing (so every log line carries the trace), logging, metrics,
  * recovery, then auth and the per-caller limit on Charge. Health and reflection are served outside the chain,
- * so they stay public. The limit counts in `rateLimitStore` (a `ChargeLimitStore`'s, Redis when configured),
- * else in a memory store of its own.
+ * so they stay public.
+ *
+ * @example
+ * createPaymentsApp({ middleware: paymentsMiddleware(readPaymentsConfig(), { logger: pino(), registry: new Registry() }) });
  */
 export function paymentsMiddleware(
   config: Pick<PaymentsConfig, 'apiTokens' | 'jwtSecret' | 'chargeRateLimit'>,
-  dependencies: { readonly logger: Logger; readonly registry: Registry; readonly rateLimitStore?: RateLimitStore },
+  dependencies: PaymentsMiddlewareDependencies,
 ): ServerMiddleware[] {
-  const { logger, registry, rateLimitStore } = dependencies;
+  const { logger, registry, rateLimitStore, tracerProvider } = dependencies;
   return [
-    tracing(),
+    tracing(tracerProvider ? { tracerProvider } : {}),
     logging({ logger }),
     metrics({ registry }),
     recovery({ logger }),
