@@ -64,7 +64,7 @@ describe('response compression', () => {
         payloadBytes.map((bytes) =>
           session.call(
             EXPAND.path,
-            frame(EXPAND.requestCodec.encode({ message: 'x', count: 2, payloadBytes: bytes })),
+            frame(EXPAND.requestCodec.encode({ message: 'x', count: 2, payloadBytes: bytes, failWithCode: 0 })),
             acceptEncoding === undefined ? {} : { 'grpc-accept-encoding': acceptEncoding },
           ),
         ),
@@ -168,7 +168,11 @@ describe('response compression', () => {
     );
     const session = await RawGrpcSession.connect(`127.0.0.1:${port}`);
     try {
-      const reply = await session.call(ECHO.path, frame(ECHO.requestCodec.encode({})), { 'grpc-accept-encoding': 'identity,gzip' });
+      const reply = await session.call(
+        ECHO.path,
+        frame(ECHO.requestCodec.encode({ message: '', sequence: 0n, payload: new Uint8Array(), failWithCode: 0 })),
+        { 'grpc-accept-encoding': 'identity,gzip' },
+      );
       expect(reply.status).toBe(Status.OK);
       expect(reply.headers['grpc-encoding']).toBe('identity');
       expect(reply.body.readUInt8(0)).toBe(0);
