@@ -37,7 +37,12 @@ describe('clients that open streams and never read or never write', () => {
     const raw = await RawGrpcSession.connect(app.address);
     const aborts = app.counts.aborts.length;
     const before = app.counts.expanded;
-    const request = EchoService.methods.Expand.requestCodec.encode({ message: 'flood', count: 1_000_000, payloadBytes: PAYLOAD_BYTES });
+    const request = EchoService.methods.Expand.requestCodec.encode({
+      message: 'flood',
+      count: 1_000_000,
+      payloadBytes: PAYLOAD_BYTES,
+      failWithCode: 0,
+    });
     // No 'data' listener: the client takes nothing, so its HTTP/2 window fills and stays full.
     const stream = raw.open(EXPAND, { 'grpc-timeout': '300m' });
     stream.on('error', () => {});

@@ -1,15 +1,68 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RpcError } from '../rpc-error.js';
+import type { CallContext } from '../call-context.js';
 import { Status } from '../status.js';
 import { EchoService } from '../test-support/echo.generated.js';
 import { EchoHandlers } from '../test-support/echo-handlers.js';
-import { collect, type RunningApp, startApp } from '../test-support/harness.js';
+import { collect, type RunningApp, startApp, TEST_TRANSPORT } from '../test-support/harness.js';
 
 describe('the four rpc modes over loopback', () => {
   let running: RunningApp | undefined;
   afterEach(async () => {
     await running?.close();
     running = undefined;
+  });
+
+  it(`reaches the handler over ${TEST_TRANSPORT === 'memory' ? 'the in-memory transport' : 'loopback TCP'}, naming the method and mode`, async () => {
+    const seen: Pick<CallContext, 'peer' | 'method'>[] = [];
+    const record = (ctx: CallContext): void => {
+      seen.push({ peer: ctx.peer, method: ctx.method });
+    };
+    running = await startApp({}, (app) =>
+      app.addService(EchoService, {
+        echo: (_request, ctx) => {
+          record(ctx);
+          return {};
+        },
+        async *expand(_request, ctx) {
+          record(ctx);
+          yield {};
+        },
+        collect: async (requests, ctx) => {
+          record(ctx);
+          for await (const _request of requests);
+          return {};
+        },
+        async *chat(requests, ctx) {
+          record(ctx);
+          yield* requests;
+        },
+      }),
+    );
+    const client = running.client(EchoService);
+    await client.echo({});
+    await collect(client.expand({}));
+    await client.collect([{}]);
+    await collect(client.chat([{}]));
+
+    expect(seen.map(({ method }) => [method.path, method.mode, method.requestStream, method.responseStream])).toEqual([
+      ['/wirekit.test.v1.EchoService/Echo', 'unary', false, false],
+      ['/wirekit.test.v1.EchoService/Expand', 'server_streaming', false, true],
+      ['/wirekit.test.v1.EchoService/Collect', 'client_streaming', true, false],
+      ['/wirekit.test.v1.EchoService/Chat', 'bidi_streaming', true, true],
+    ]);
+    const peers = seen.map(({ peer }) => peer);
+    if (TEST_TRANSPORT === 'memory') {
+      // The memory project really runs in memory: no socket, so no peer address and no port to give.
+      expect(peers).toEqual(['in-memory', 'in-memory', 'in-memory', 'in-memory']);
+      expect(() => running?.port).toThrow(/needs a socket/);
+    } else {
+      // The client's end of a real loopback connection: its own ephemeral port, not the server's.
+      const serverPort = running.port;
+      for (const peer of peers) {
+        expect(peer).toMatch(/^127\.0\.0\.1:\d+$/);
+        expect(peer).not.toBe(`127.0.0.1:${serverPort}`);
+      }
+    }
   });
 
   describe.each([
@@ -91,9 +144,18 @@ describe('the four rpc modes over loopback', () => {
       running = await start();
       const client = running.client(EchoService);
       const fail = { message: 'x', failWithCode: Status.FAILED_PRECONDITION };
-      await expect(client.echo(fail)).rejects.toMatchObject({ code: Status.FAILED_PRECONDITION, rawMessage: 'failed as asked: x' });
-      await expect(client.collect([{ message: 'ok' }, fail])).rejects.toBeInstanceOf(RpcError);
-      await expect(collect(client.chat([{ message: 'ok' }, fail]))).rejects.toMatchObject({ code: Status.FAILED_PRECONDITION });
+      const expected = { code: Status.FAILED_PRECONDITION, rawMessage: 'failed as asked: x' };
+      await expect(client.echo(fail)).rejects.toMatchObject(expected);
+      await expect(client.collect([{ message: 'ok' }, fail])).rejects.toMatchObject(expected);
+      await expect(collect(client.chat([{ message: 'ok' }, fail]))).rejects.toMatchObject(expected);
+      // A server stream that fails after its first message: the message arrives, then the status.
+      const received: string[] = [];
+      const failure = await (async () => {
+        for await (const response of client.expand({ message: 'x', count: 1, failWithCode: Status.FAILED_PRECONDITION }))
+          received.push(response.message);
+      })().catch((error: unknown) => error);
+      expect(received).toEqual(['x-0']);
+      expect(failure).toMatchObject(expected);
     });
   });
 });

@@ -20,6 +20,7 @@ export class EchoHandlers {
     for (let index = 0; index < request.count; index++) {
       yield { message: `${request.message}-${index}`, sequence: BigInt(index), payload: new Uint8Array(request.payloadBytes) };
     }
+    failIfAsked(request);
   }
 
   @ClientStreamingMethod()
@@ -43,6 +44,6 @@ export class EchoHandlers {
   }
 }
 
-function failIfAsked(request: EchoRequest): void {
+function failIfAsked(request: EchoRequest | ExpandRequest): void {
   if (request.failWithCode !== 0) throw new RpcError(request.failWithCode as Status, `failed as asked: ${request.message}`);
 }
