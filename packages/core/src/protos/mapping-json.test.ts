@@ -8,6 +8,7 @@ import { messageArbitrary } from './test-support/mapping/arbitraries.js';
 import { type AnyValue, fromBufbuild, type Plain, type TimestampDate, toBufbuild } from './test-support/mapping/bufbuild-bridge.js';
 import { comparable } from './test-support/mapping/comparable.js';
 import { decodedForm } from './test-support/mapping/decoded-form.js';
+import { longsAsStrings } from './test-support/mapping/long-strings.js';
 
 // The proto3 canonical JSON mapping (https://protobuf.dev/programming-guides/json/) of Wirekit's codecs, against
 // @bufbuild/protobuf's toJson/fromJson as the reference, on random messages of every field kind; then the
@@ -76,7 +77,56 @@ describe('JSON mapping (fast-check, against bufbuild)', () => {
   });
 });
 
+describe("JSON mapping with longs: 'string' (fast-check, against bufbuild)", () => {
+  // The same proto loaded with 64-bit integers as decimal strings: the JSON is the same as with bigints.
+  const strings = ProtoSet.load('all_kinds.proto', { includeDirs: [mappingDir], longs: 'string' }).codec<Plain>('mapping.v1.AllKinds');
+  const expectedStrings = (value: Plain): unknown => comparable(longsAsStrings(schema, decodedForm(schema, value)));
+
+  it('toJson writes what bufbuild writes', () => {
+    fc.assert(
+      fc.property(messages, (value) => {
+        expect(asText(strings.toJson(longsAsStrings(schema, value)))).toEqual(asText(theirJson(value)));
+      }),
+      { numRuns: RUNS / 2 },
+    );
+  });
+
+  it('fromJson reads what bufbuild writes, to the same values as strings, and fromJson(toJson(x)) is x', () => {
+    fc.assert(
+      fc.property(messages, (value) => {
+        expect(comparable(strings.fromJson(theirJson(value)))).toEqual(expectedStrings(value));
+        expect(comparable(strings.fromJson(strings.toJson(longsAsStrings(schema, value))))).toEqual(expectedStrings(value));
+      }),
+      { numRuns: RUNS / 2 },
+    );
+  });
+});
+
 describe('JSON mapping: the spec, case by case', () => {
+  it('uses a custom json_name, as bufbuild does, and reads the proto name too', () => {
+    expect(theirJson({ renamed: 'x' })).toEqual({ customName: 'x' });
+    expect(codec.toJson({ renamed: 'x' })).toEqual({ customName: 'x' });
+    expect(codec.fromJson({ renamed: 'y' }).renamed).toBe('y');
+  });
+
+  it('writes well-known types in oneofs, lists and maps in their own JSON forms', () => {
+    const value = {
+      moment: { case: 'momentAt', value: new Date('2024-05-01T12:00:00.250Z') },
+      wrappedInt64s: [2n ** 63n - 1n, 0n],
+      wrappedDoubles: [Number.NaN],
+      valuesByName: { a: null, b: [1, 'x'] },
+    };
+    const json = {
+      momentAt: '2024-05-01T12:00:00.250Z',
+      wrappedInt64s: ['9223372036854775807', '0'],
+      wrappedDoubles: ['NaN'],
+      valuesByName: { a: null, b: [1, 'x'] },
+    };
+    expect(codec.toJson(value)).toEqual(json);
+    expect(theirJson(value)).toEqual(json);
+    expect(codec.toJson({ moment: { case: 'momentCount', value: 0 } })).toEqual({ momentCount: 0 });
+  });
+
   it('writes 64-bit integers as decimal strings, everywhere, and reads strings or numbers', () => {
     const value = {
       anInt64: -(2n ** 63n),

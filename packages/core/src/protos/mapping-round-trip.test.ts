@@ -5,10 +5,20 @@ import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProtoSet } from './proto-set.js';
-import { enumArbitrary, largeListsArbitrary, messageArbitrary, scalarArbitrary } from './test-support/mapping/arbitraries.js';
+import {
+  allListsLong,
+  enumArbitrary,
+  INT64_MAX,
+  INT64_MIN,
+  largeListsArbitrary,
+  messageArbitrary,
+  scalarArbitrary,
+  UINT64_MAX,
+} from './test-support/mapping/arbitraries.js';
 import { fromBufbuild, type Plain, type TimestampDate, toBufbuild } from './test-support/mapping/bufbuild-bridge.js';
 import { comparable } from './test-support/mapping/comparable.js';
 import { decodedForm } from './test-support/mapping/decoded-form.js';
+import { longsAsStrings } from './test-support/mapping/long-strings.js';
 
 // Property-based proofs of the plain-object mapping against @bufbuild/protobuf as the reference: random
 // messages of a proto using every field kind, encoded by one side and decoded by the other, and by Wirekit
@@ -69,6 +79,21 @@ describe('mapping round trips (fast-check, every field kind)', () => {
       }),
       { numRuns: 5 },
     );
+  });
+
+  it('keeps one message whose every repeated and map field is 10,000 long exact both ways', () => {
+    const value = allListsLong(schema);
+    // Not vacuous: every list and map field is there, at full length (a bool-keyed map holds its two keys).
+    for (const field of schema.fields) {
+      if (field.fieldKind === 'list') expect(value[field.localName], field.name).toHaveLength(10_000);
+      if (field.fieldKind === 'map') {
+        expect(Object.keys(value[field.localName] as Plain), field.name).toHaveLength(field.mapKey === ScalarType.BOOL ? 2 : 10_000);
+      }
+    }
+    const bytes = codec.encode(value);
+    expect(comparable(fromBufbuild(schema, fromBinary(schema, bytes)))).toEqual(expectedOf(value));
+    expect(decodeOurs(toBinary(schema, toBufbuild(schema, value)))).toEqual(expectedOf(value));
+    expect(decodeOurs(bytes)).toEqual(expectedOf(value));
   });
 
   it('reads packed and unpacked encodings of every repeated scalar and enum field, whichever is declared, even mixed', () => {
@@ -188,10 +213,115 @@ describe('mapping round trips: chosen cases', () => {
     expect(decoded.floatValue).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it('maps well-known types in oneofs, lists and maps as bufbuild has them on the wire: wrappers there stay messages', () => {
+    // Built with bufbuild directly, not through the bridge, so the bridge's view of boxed wrappers is checked too.
+    const theirs = create(schema, {
+      moment: { case: 'momentCount', value: { value: 0 } },
+      wrappedInt64s: [{ value: INT64_MIN }, { value: 0n }],
+      wrappedStrings: [{ value: '' }, { value: 'x' }],
+      wrappedDoubles: [{ value: Number.NaN }],
+      valuesByName: { a: { kind: { case: 'nullValue', value: 0 } }, b: { kind: { case: 'stringValue', value: 'z' } } },
+      renamed: 'custom',
+    } as never);
+    const expected = {
+      moment: { case: 'momentCount', value: 0 },
+      wrappedInt64s: [INT64_MIN, 0n],
+      wrappedStrings: ['', 'x'],
+      wrappedDoubles: [Number.NaN],
+      valuesByName: { a: null, b: 'z' },
+      renamed: 'custom',
+    };
+    const decoded = codec.decode(toBinary(schema, theirs));
+    expect(decoded).toMatchObject(expected);
+    expect(comparable(fromBufbuild(schema, theirs))).toMatchObject(comparable(expected) as Plain);
+    expect(toBinary(schema, fromBinary(schema, codec.encode(decoded)))).toEqual(toBinary(schema, theirs));
+
+    const at = roundTrip({ moment: { case: 'momentAt', value: new Date('2024-05-01T12:00:00.250Z') } }).moment as { value: TimestampDate };
+    expect(at.value.toISOString()).toBe('2024-05-01T12:00:00.250Z');
+    expect(roundTrip({ moment: { case: 'momentNote', value: { deep: [1, null] } } }).moment).toEqual({
+      case: 'momentNote',
+      value: { deep: [1, null] },
+    });
+  });
+
   it('maps Struct, Value and ListValue to JSON values, null included', () => {
     const value = { struct: { a: [1, 'x', null, { b: true }] }, value: null, listValue: [{}, [], 'z'] };
     expect(roundTrip(value)).toMatchObject(value);
     expect(roundTrip({ value: { nested: { deeper: [false] } } }).value).toEqual({ nested: { deeper: [false] } });
+  });
+});
+
+describe("mapping round trips with longs: 'string' (fast-check, every field kind)", () => {
+  // The same proto loaded with 64-bit integers as decimal strings; the messages are the random ones above, with
+  // their 64-bit values written as strings, and bufbuild (always bigints) as the reference.
+  const strings = ProtoSet.load('all_kinds.proto', { includeDirs: [mappingDir], longs: 'string' }).codec<Plain>('mapping.v1.AllKinds');
+  const expectedStrings = (value: Plain): unknown => comparable(longsAsStrings(schema, decodedForm(schema, value)));
+
+  it('(a) Wirekit encode → bufbuild decode gives the same values', () => {
+    fc.assert(
+      fc.property(messages, (value) => {
+        const decoded = fromBinary(schema, strings.encode(longsAsStrings(schema, value)));
+        expect(comparable(fromBufbuild(schema, decoded))).toEqual(expectedOf(value));
+      }),
+      { numRuns: RUNS / 2 },
+    );
+  });
+
+  it('(b) bufbuild encode → Wirekit decode gives the same values, as strings', () => {
+    fc.assert(
+      fc.property(messages, (value) => {
+        expect(comparable(strings.decode(toBinary(schema, toBufbuild(schema, value))))).toEqual(expectedStrings(value));
+      }),
+      { numRuns: RUNS / 2 },
+    );
+  });
+
+  it('(c) Wirekit encode → Wirekit decode is the identity, and the bytes are those of the bigint form', () => {
+    fc.assert(
+      fc.property(messages, (value) => {
+        const bytes = strings.encode(longsAsStrings(schema, value));
+        expect(comparable(strings.decode(bytes))).toEqual(expectedStrings(value));
+        expect(decodeOurs(bytes)).toEqual(expectedOf(value));
+      }),
+      { numRuns: RUNS / 2 },
+    );
+  });
+
+  it('keeps the extremes of all five 64-bit types exact as strings, in every position', () => {
+    const value = {
+      anInt64: String(INT64_MIN),
+      aUint64: String(UINT64_MAX),
+      aSint64: String(INT64_MIN),
+      aFixed64: String(UINT64_MAX),
+      anSfixed64: String(INT64_MAX),
+      packedInt64: [String(INT64_MIN), String(INT64_MAX), '0'],
+      unpackedSint64: [String(INT64_MAX), String(INT64_MIN)],
+      packedUint64: [String(UINT64_MAX), '0'],
+      unpackedSfixed64: [String(INT64_MIN), String(INT64_MAX)],
+      byBool: { true: String(INT64_MIN), false: String(INT64_MAX) },
+      byInt64: { [String(INT64_MIN)]: 'min', [String(INT64_MAX)]: 'max' },
+      colorsByUint64: { [String(UINT64_MAX)]: 'COLOR_RED' },
+      choice: { case: 'choiceNumber', value: String(INT64_MIN) },
+      maybeInt64: String(INT64_MAX),
+      maybeUint64: String(UINT64_MAX),
+      int64Value: String(INT64_MIN),
+      uint64Value: String(UINT64_MAX),
+      wrappedInt64s: [String(INT64_MAX), String(INT64_MIN)],
+      nested: { count: String(INT64_MIN) },
+    };
+    const bytes = strings.encode(value);
+    expect(strings.decode(bytes)).toMatchObject(value);
+    const theirs = fromBinary(schema, bytes) as unknown as Plain;
+    expect(theirs).toMatchObject({
+      anInt64: INT64_MIN,
+      aUint64: UINT64_MAX,
+      aSint64: INT64_MIN,
+      aFixed64: UINT64_MAX,
+      anSfixed64: INT64_MAX,
+      unpackedSfixed64: [INT64_MIN, INT64_MAX],
+      choice: { case: 'choiceNumber', value: INT64_MIN },
+    });
+    expect(strings.decode(toBinary(schema, fromBinary(schema, bytes)))).toMatchObject(value);
   });
 });
 

@@ -146,6 +146,34 @@ export function largeListsArbitrary(message: DescMessage, length = 10_000): fc.A
   return fc.record(model, { noNullPrototype: true });
 }
 
+/**
+ * One message (the same for a given seed) whose every repeated field holds `length` elements and every map
+ * field `length` entries, and nothing else set; a map with bool keys holds both keys, all it can.
+ */
+export function allListsLong(message: DescMessage, length = 10_000, seed = 10_000): Plain {
+  // Elements are at depth 1; messages in them may hold one more level.
+  const builder = new Builder({ maxDepth: 2 });
+  const model: Record<string, fc.Arbitrary<unknown>> = {};
+  for (const field of message.fields) {
+    if (field.fieldKind !== 'list' && field.fieldKind !== 'map') continue;
+    const element = builder.element(field, 1);
+    if (element === undefined) throw new Error(`${field.name}: no arbitrary for its elements`);
+    if (field.fieldKind === 'list') {
+      model[field.localName] = fc.array(element, { minLength: length, maxLength: length });
+    } else {
+      const keyCount = field.mapKey === ScalarType.BOOL ? 2 : length;
+      const keys = fc.uniqueArray(mapKeyArbitrary(field.mapKey), { minLength: keyCount, maxLength: keyCount });
+      const values = fc.array(element, { minLength: keyCount, maxLength: keyCount });
+      model[field.localName] = fc
+        .tuple(keys, values)
+        .map(([names, items]) => Object.fromEntries(names.map((name, index) => [name, items[index]])));
+    }
+  }
+  const [value] = fc.sample(fc.record(model, { noNullPrototype: true }), { numRuns: 1, seed });
+  if (value === undefined) throw new Error('fast-check gave no sample');
+  return value;
+}
+
 class Builder {
   readonly #maxDepth: number;
   readonly #maxLength: number;
