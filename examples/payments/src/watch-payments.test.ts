@@ -1,4 +1,4 @@
-import { type RpcError, Status } from '@wirekit/core';
+import { RpcError, Status } from '@wirekit/core';
 import { describe, expect, it } from 'vitest';
 import type { PaymentEvent } from './gen/payments.js';
 import { charge, SERVICE_CASES, serve } from './test-support/serve-payments.js';
@@ -95,6 +95,52 @@ for (const [transport, store] of SERVICE_CASES) {
       while (!(await events.next()).done) received++;
       expect(received).toBe(total);
       expect(ledger.pagesRead).toBe(total / 10);
+    });
+
+    it('ends a follower that stops reading while events keep coming, once the windows and its buffer are full', async () => {
+      const bufferLimit = 3;
+      const { client, ledger } = await serve(transport, store, { watchBufferLimit: bufferLimit });
+      await ledger.charge(charge('cust-1', 'o-existing'));
+      const slow = client.watchPayments({ customerId: '', follow: true })[Symbol.asyncIterator]();
+      const fast = client.watchPayments({ customerId: '', follow: true })[Symbol.asyncIterator]();
+      expect((await slow.next()).value).toMatchObject({ kind: 'KIND_EXISTING' });
+      expect((await fast.next()).value).toMatchObject({ kind: 'KIND_EXISTING' });
+      expect(ledger.subscriptions).toBe(2);
+      // From here the slow watcher reads nothing while payments are made one at a time, each its own commit, and
+      // each made once the fast watcher received the one before: events come no faster than the server sends
+      // them. It keeps sending to the slow watcher until the flow-control windows (HTTP/2's, the client's buffer)
+      // are full, then keeps `bufferLimit` waiting, and on the next gives up on it: it stops listening for it.
+      const chargeLimit = 20_000;
+      let charged = 0;
+      while (ledger.subscriptions === 2) {
+        if (charged === chargeLimit) throw new Error(`${chargeLimit} live events and the slow watcher still listens`);
+        await ledger.charge(charge('cust-1', `live-${charged}`));
+        expect((await fast.next()).value).toMatchObject({ kind: 'KIND_CREATED', payment: { orderId: `live-${charged}` } });
+        charged++;
+      }
+      // The watcher that keeps up is not affected.
+      expect(ledger.subscriptions).toBe(1);
+      await fast.return?.();
+
+      const delivered: PaymentEvent[] = [];
+      const error = await (async () => {
+        for (let next = await slow.next(); !next.done; next = await slow.next()) delivered.push(next.value);
+      })().then(
+        () => expect.fail(`the watch ended OK after ${delivered.length} events`),
+        (thrown: unknown) => RpcError.from(thrown),
+      );
+      expect(error.code).toBe(Status.RESOURCE_EXHAUSTED);
+      // What the windows held arrives first, in order, and was more than the buffer; the events that waited past
+      // them never arrive, and the message names the last payment delivered, after which a new watch takes over.
+      expect(delivered.length).toBeGreaterThan(bufferLimit);
+      expect(delivered.length).toBe(charged - (bufferLimit + 1));
+      expect(delivered.map((event) => [event.kind, event.payment?.orderId])).toEqual(
+        delivered.map((_, index) => ['KIND_CREATED', `live-${index}`]),
+      );
+      expect(error.rawMessage).toContain(`more than ${bufferLimit} live events waited for this watcher, which reads too slowly`);
+      expect(error.rawMessage).toContain(`events after payment ${delivered.at(-1)?.payment?.paymentId} were not delivered`);
+      expect(error.rawMessage).toContain('re-run WatchPayments with follow to resume');
+      await ledger.noSubscriptions();
     });
 
     it('ends a follower that falls too far behind with RESOURCE_EXHAUSTED, saying how to resume', async () => {
