@@ -30,6 +30,37 @@ expectTypeOf<KitchenSink['aBool']>().toEqualTypeOf<boolean>();
 expectTypeOf<KitchenSink['aString']>().toEqualTypeOf<string>();
 expectTypeOf<KitchenSink['aBytes']>().toEqualTypeOf<Uint8Array>();
 
+// Given as MessageInit (requests, handlers' responses): bytes take a Node Buffer, which is a Uint8Array.
+export const buffers: MessageInit<KitchenSink> = {
+  aBytes: Buffer.from('hi'),
+  blobs: [Buffer.alloc(2), new Uint8Array(1)],
+  wrappedBytes: Buffer.from([0]),
+};
+// 64-bit integers take a bigint, never a number (which rounds past 2^53) nor, with bigint longs, a string.
+export const longs: MessageInit<KitchenSink> = { anInt64: -1n, aUint64: 2n ** 64n - 1n, packedLongs: [1n], totals: { a: 0n } };
+// @ts-expect-error int64 takes no number
+export const int64Number: MessageInit<KitchenSink> = { anInt64: 1 };
+// @ts-expect-error uint64 takes no number
+export const uint64Number: MessageInit<KitchenSink> = { aUint64: 1 };
+// @ts-expect-error sint64 takes no number
+export const sint64Number: MessageInit<KitchenSink> = { aSint64: 1 };
+// @ts-expect-error fixed64 takes no number
+export const fixed64Number: MessageInit<KitchenSink> = { aFixed64: 1 };
+// @ts-expect-error sfixed64 takes no number
+export const sfixed64Number: MessageInit<KitchenSink> = { anSfixed64: 1 };
+// @ts-expect-error repeated 64-bit integers take no numbers
+export const longListNumbers: MessageInit<KitchenSink> = { packedLongs: [1] };
+// @ts-expect-error map values of a 64-bit type take no numbers
+export const longMapNumbers: MessageInit<KitchenSink> = { totals: { a: 1 } };
+// @ts-expect-error 64-bit wrappers and optionals take no numbers
+export const wrappedLongNumber: MessageInit<KitchenSink> = { wrappedInt64: 1, maybeUint64: 2 };
+// @ts-expect-error with bigint longs, a decimal string is no 64-bit integer either
+export const int64String: MessageInit<KitchenSink> = { anInt64: '1' };
+// With `--longs string`, the same fields take decimal strings, and still no number.
+export const stringLongs: MessageInit<KitchenSinkWithStringLongs> = { anInt64: '-9223372036854775808', packedLongs: ['1'] };
+// @ts-expect-error with string longs, a number is refused too
+export const stringLongsNumber: MessageInit<KitchenSinkWithStringLongs> = { anInt64: 1 };
+
 // Enums: a value name, or the number of a value this proto does not name.
 expectTypeOf<KitchenSink['color']>().toEqualTypeOf<Color | number>();
 expectTypeOf<KitchenSink['mood']>().toEqualTypeOf<KitchenSink_Nested_Mood | number>();
@@ -42,6 +73,19 @@ expectTypeOf<KitchenSink['packedLongs']>().toEqualTypeOf<bigint[]>();
 expectTypeOf<KitchenSink['nestedList']>().toEqualTypeOf<KitchenSink_Nested[]>();
 expectTypeOf<KitchenSink['namesByLong']>().toEqualTypeOf<Record<string, string>>();
 expectTypeOf<KitchenSink['totals']>().toEqualTypeOf<Record<string, bigint>>();
+expectTypeOf<KitchenSink['nestedById']>().toEqualTypeOf<Record<string, KitchenSink_Nested>>();
+// An enum map value is a name or a number; a bool key is "true" or "false", a string like every key.
+expectTypeOf<KitchenSink['colorsByUlong']>().toEqualTypeOf<Record<string, Color | number>>();
+expectTypeOf<KitchenSink['countsByFlag']>().toEqualTypeOf<Record<string, number>>();
+export const maps: MessageInit<KitchenSink> = {
+  nestedById: { '7': { note: 'partial' } },
+  colorsByUlong: { '18446744073709551615': 'COLOR_RED', '1': 42 },
+  countsByFlag: { true: 1, false: 0 },
+};
+// @ts-expect-error an enum map value is a name of the enum or a number
+export const wrongColor: MessageInit<KitchenSink> = { colorsByUlong: { '1': 'COLOR_PURPLE' } };
+// @ts-expect-error a message map value is an object
+export const wrongNested: MessageInit<KitchenSink> = { nestedById: { '1': 'note' } };
 
 // proto3 `optional`: an optional property, not a union.
 expectTypeOf<KitchenSink['maybeInt32']>().toEqualTypeOf<number | undefined>();
