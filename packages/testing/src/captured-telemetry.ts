@@ -6,7 +6,7 @@ import type { Registry } from 'prom-client';
 export interface CapturedTelemetry {
   /** The middleware that records them, outermost first. */
   readonly middleware: readonly ServerMiddleware[];
-  /** The server spans finished so far, oldest first. */
+  /** The server spans finished so far, oldest first; after the test app closes, those finished by then. */
   spans(): readonly ReadableSpan[];
   /** The registry the metrics middleware counts in (`grpc_server_*`). */
   readonly registry: Registry;
@@ -33,14 +33,17 @@ export async function captureTelemetry(): Promise<CapturedTelemetry> {
   const exporter = new sdk.InMemorySpanExporter();
   const tracerProvider = new sdk.BasicTracerProvider({ spanProcessors: [new sdk.SimpleSpanProcessor(exporter)] });
   const registry = new promClient.Registry();
+  // The exporter forgets its spans when it shuts down; these are the ones it held then, for reading after close.
+  let kept: readonly ReadableSpan[] | undefined;
   return {
     middleware: [tracingEntry.tracing({ tracerProvider }), metricsEntry.metrics({ registry })],
-    spans: () => exporter.getFinishedSpans(),
+    spans: () => kept ?? exporter.getFinishedSpans(),
     registry,
     // The span processor's shutdown does not wait for exports still in flight (the in-memory exporter answers
     // on a timer), so a flush first: nothing of the test's telemetry is left running after it.
     shutdown: async () => {
       await tracerProvider.forceFlush();
+      kept = [...exporter.getFinishedSpans()];
       await tracerProvider.shutdown();
     },
   };

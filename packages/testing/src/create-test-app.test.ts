@@ -185,6 +185,12 @@ describe('closing a test app with streams still open', () => {
       expect(activeResources()).toEqual(before);
       expect([...abortedStreams.keys()].sort()).toEqual(['Converse', 'SayHelloStream']);
       for (const reason of abortedStreams.values()) expect(reason).toMatchObject({ code: Status.CANCELLED });
+      // Both calls ended before the telemetry closed, so their spans were recorded, as cancelled.
+      const spans = testApp.telemetry?.spans() ?? [];
+      expect(spans.map((span) => [span.name, span.attributes['rpc.grpc.status_code']]).sort()).toEqual([
+        ['greeter.v1.Greeter/Converse', Status.CANCELLED],
+        ['greeter.v1.Greeter/SayHelloStream', Status.CANCELLED],
+      ]);
     });
     const testApp = await createTestApp({ services: [OpenStreams], captureTelemetry: true, cleanup: onTestFinished });
     const greeter = testApp.client(StreamingGreeter);
