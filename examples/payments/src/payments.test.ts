@@ -24,24 +24,54 @@ for (const [transport, store] of SERVICE_CASES) {
       expect(await client.getPayment({ paymentId: payment.paymentId })).toEqual(payment);
     });
 
-    it('refuses a bad charge with INVALID_ARGUMENT and a BadRequest naming every field', async () => {
-      const error = (await client
-        .charge({ orderId: '', amountCents: 10n, currency: 'usd', customerId: '' })
-        .catch((e: unknown) => e)) as RpcError;
-      expect(error).toBeInstanceOf(RpcError);
+    /** The field violations of the BadRequest detail `charge` is refused with (INVALID_ARGUMENT). */
+    async function violationsOf(charge: Parameters<PaymentsClient['charge']>[0]) {
+      const error = await client.charge(charge).then(
+        (payment) => expect.fail(`charged ${payment.amountCents} ${payment.currency}`),
+        (thrown: unknown) => RpcError.from(thrown),
+      );
       expect(error.code).toBe(Status.INVALID_ARGUMENT);
-      const [badRequest] = error.findDetails('google.rpc.BadRequest');
-      expect(badRequest?.fieldViolations.map((violation) => violation.field)).toEqual([
-        'order_id',
-        'amount_cents',
-        'currency',
-        'customer_id',
-      ]);
-      for (const currency of ['US', 'XYZ1', 'XYZ']) {
-        await expect(client.charge({ ...valid, currency })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
+      const details = error.findDetails('google.rpc.BadRequest');
+      expect(details).toHaveLength(1);
+      return {
+        message: error.rawMessage,
+        violations: details[0]?.fieldViolations.map(({ field, description }) => ({ field, description })),
+      };
+    }
+
+    it('refuses a bad charge with INVALID_ARGUMENT and a BadRequest naming every field and what to do', async () => {
+      expect(await violationsOf({ orderId: '', amountCents: 10n, currency: 'usd', customerId: ' ' })).toEqual({
+        message: 'the charge is invalid: order_id, amount_cents, currency, customer_id',
+        violations: [
+          { field: 'order_id', description: 'order_id is required: the id of the order being paid' },
+          { field: 'amount_cents', description: 'amount_cents must be from 50 to 99999999 (minor units, e.g. cents); got 10' },
+          { field: 'currency', description: 'currency must be an ISO 4217 code in upper case, such as USD, EUR or JPY; got "usd"' },
+          { field: 'customer_id', description: 'customer_id is required: who is charged' },
+        ],
+      });
+      for (const currency of ['US', 'XYZ1', 'XYZ', 'eur', '']) {
+        expect((await violationsOf({ ...valid, currency })).violations).toEqual([
+          { field: 'currency', description: `currency must be an ISO 4217 code in upper case, such as USD, EUR or JPY; got "${currency}"` },
+        ]);
       }
-      await expect(client.charge({ ...valid, amountCents: 100_000_000n })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
-      await expect(client.charge({ ...valid, currency: 'JPY', amountCents: 99_999_999n })).resolves.toBeDefined();
+    });
+
+    it('accepts amounts from 50 to 99,999,999 minor units, both included, and refuses 49 and 100,000,000', async () => {
+      for (const amountCents of [49n, 0n, -1_250n, 100_000_000n]) {
+        expect(await violationsOf({ ...valid, amountCents })).toEqual({
+          message: 'the charge is invalid: amount_cents',
+          violations: [
+            {
+              field: 'amount_cents',
+              description: `amount_cents must be from 50 to 99999999 (minor units, e.g. cents); got ${amountCents}`,
+            },
+          ],
+        });
+      }
+      await expect(client.charge({ ...valid, amountCents: 50n })).resolves.toMatchObject({ amountCents: 50n });
+      await expect(client.charge({ ...valid, currency: 'JPY', amountCents: 99_999_999n })).resolves.toMatchObject({
+        amountCents: 99_999_999n,
+      });
     });
 
     it('returns the first payment for a repeated idempotency key, also when the repeats race', async () => {
