@@ -16,8 +16,9 @@ export interface RecordedStatus {
 
 /**
  * One example exchange with a service, kept as a JSON file beside the test. Messages are in the proto3 JSON
- * mapping (64-bit numbers as strings, enums by name, timestamps in RFC 3339). In expected messages, the string
- * `"<any>"` matches any value that is present (generated ids, timestamps).
+ * mapping, in any of its valid spellings (JSON or proto field names, 64-bit numbers as strings or numbers, enums
+ * by name or number, defaults written out or left out): expected messages are compared in the canonical form.
+ * In expected messages, the string `"<any>"` matches any value that is present (generated ids, timestamps).
  *
  * @example
  * { "rpc": "GetPayment", "request": { "paymentId": "nope" }, "status": { "code": "NOT_FOUND" } }
