@@ -271,6 +271,27 @@ describe('FieldMask, Empty and Any', () => {
     expect(unpackAny(protos, { typeUrl: 'example.com/x/kitchen.v1.PhoneNumber', value: new Uint8Array(0) })).toEqual({ number: '' });
   });
 
+  it('packs and unpacks with a codec, which checks that the Any holds its type', () => {
+    const phones = protos.codec<{ number: string }>('kitchen.v1.PhoneNumber');
+    const extra = packAny(phones, { number: '+1 555' });
+    expect(extra.typeUrl).toBe('type.googleapis.com/kitchen.v1.PhoneNumber');
+    expect(extra.value).toEqual(packAny(protos, 'kitchen.v1.PhoneNumber', { number: '+1 555' }).value);
+    const decoded = roundTrip({ extra }).extra as { typeUrl: string; value: Uint8Array };
+    expect(unpackAny(phones, decoded)).toEqual({ number: '+1 555' });
+    expect(unpackAny(phones, { typeUrl: 'example.com/x/kitchen.v1.PhoneNumber', value: new Uint8Array(0) })).toEqual({ number: '' });
+
+    const duration = packAny(protos.codec('google.protobuf.Duration'), durationFromMilliseconds(1500));
+    expect(() => unpackAny(phones, duration)).toThrow(
+      new Error(
+        'cannot unpack a google.protobuf.Any holding "google.protobuf.Duration" (type URL "type.googleapis.com/google.protobuf.Duration") as kitchen.v1.PhoneNumber; check anyTypeName(any) before unpacking',
+      ),
+    );
+    // From untyped code, the encoder still checks the message.
+    expect(() => packAny(phones, { number: 5 } as never)).toThrow(
+      new TypeError('kitchen.v1.PhoneNumber.number: expected a string, got number 5'),
+    );
+  });
+
   it('packs well-known types in their message form', () => {
     const packed = packAny(protos, '.google.protobuf.Duration', durationFromMilliseconds(1500));
     expect(packed.typeUrl).toBe('type.googleapis.com/google.protobuf.Duration');
