@@ -7,7 +7,6 @@ import { ChargeLimitStore } from './charge-limit-store.js';
 import { describeLedger } from './create-ledger.js';
 import { createPaymentsApp, ledgerProvider, PAYMENTS_MODULE, paymentsMiddleware } from './payments-app.js';
 import { readPaymentsConfig } from './payments-config.js';
-import { ignoreRepeatedShutdownSignals } from './repeated-shutdown-signals.js';
 
 const config = readConfigOrExit();
 // Without an OpenTelemetry collector configured, traces are not exported (set OTEL_TRACES_EXPORTER=otlp and
@@ -52,7 +51,6 @@ const app = createPaymentsApp({
 await app.get(Observability);
 await app.get(ChargeLimitStore);
 const { address } = await app.listen(config.address);
-ignoreRepeatedShutdownSignals(logger, config.shutdownGraceMs);
 
 const authorization = config.generatedToken
   ? `authorization: Bearer ${config.generatedToken}`

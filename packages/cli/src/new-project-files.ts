@@ -167,7 +167,8 @@ function packageJson({ name }: ProjectNames, versions: DependencyVersions): stri
       generate: 'wirekit generate',
       build: 'wirekit generate && tsc -p tsconfig.build.json',
       test: 'wirekit generate && tsc -p . && vitest run',
-      start: 'node dist/main.js',
+      // exec: npm's shell is replaced by node, so a SIGTERM npm forwards reaches the server and it drains.
+      start: 'exec node dist/main.js',
       lint: 'wirekit lint',
     },
     dependencies: { '@wirekit/core': versions.wirekit },

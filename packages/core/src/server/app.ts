@@ -84,6 +84,8 @@ export class App {
   readonly #health = new HealthReporter();
   readonly #runtime: ServerRuntime;
   readonly #signalHandlers = new Map<NodeJS.Signals, () => void>();
+  /** The signal that started the shutdown, if one did. */
+  #shutdownSignal: NodeJS.Signals | undefined;
   #server: Server | undefined;
   #services: BoundService[] = [];
   readonly #handlers = new Map<string, GrpcHandler>();
@@ -304,6 +306,18 @@ export class App {
     const { shutdownSignals = ['SIGTERM', 'SIGINT'] } = this.#options;
     for (const signal of shutdownSignals) {
       const handler = (): void => {
+        // A repeat is the normal case, not an impatient user: under `npm start` one Ctrl-C reaches the server once
+        // from the terminal and once more from each npm, and systemd signals every process of a unit. Kept
+        // listening so that a repeat cannot get Node's default action (exit at once, calls in progress cut).
+        if (this.#shutdownSignal !== undefined) {
+          const graceMs = this.#options.shutdownGraceMs ?? 10_000;
+          this.#logger.warn(
+            { signal },
+            `already shutting down gracefully: calls in progress have up to ${graceMs} ms in all; SIGKILL stops the process now`,
+          );
+          return;
+        }
+        this.#shutdownSignal = signal;
         this.#logger.info({ signal }, 'shutting down gracefully');
         this.close().then(
           () => process.exit(0),
@@ -314,13 +328,16 @@ export class App {
         );
       };
       this.#signalHandlers.set(signal, handler);
-      process.once(signal, handler);
+      process.on(signal, handler);
     }
   }
 
   async #shutdown(graceMs: number): Promise<void> {
-    for (const [signal, handler] of this.#signalHandlers) process.removeListener(signal, handler);
-    this.#signalHandlers.clear();
+    // Closed by a signal, the process exits when the drain ends: the handlers stay to absorb repeats until then.
+    if (this.#shutdownSignal === undefined) {
+      for (const [signal, handler] of this.#signalHandlers) process.removeListener(signal, handler);
+      this.#signalHandlers.clear();
+    }
     // A close that races the start waits for it, so hooks never run while services are still being built.
     await this.#preparing?.catch(() => {});
     if (this.#state !== 'ready') {

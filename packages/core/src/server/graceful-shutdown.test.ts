@@ -139,11 +139,12 @@ describe('graceful shutdown', () => {
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)(
-    'on %s, a real process turns NOT_SERVING, refuses new calls, lets the call in flight finish and exits 0',
+    'on %s, a real process turns NOT_SERVING, refuses new calls, outlives repeated signals, lets the call in flight finish and exits 0',
     async (signal) => {
       const child = startChildServer();
       const exited = once(child, 'exit');
-      const lines = linesOf(child);
+      const lines = linesOf(child.stdout as NodeJS.ReadableStream);
+      const logLines = linesOf(child.stderr as NodeJS.ReadableStream);
       let health: HealthStub | undefined;
       try {
         const port = Number(await lines.next((line) => /^\d+$/.test(line)));
@@ -164,6 +165,18 @@ describe('graceful shutdown', () => {
         ]);
         // A Watch stream is a call in flight too: it would hold the drain open until the grace period ends.
         watch.cancel();
+
+        // Repeats (npm and the terminal each deliver one Ctrl-C) are logged and change nothing.
+        for (const repeat of [signal, signal === 'SIGTERM' ? 'SIGINT' : 'SIGTERM'] as const) {
+          child.kill(repeat);
+          const logged = await Promise.race([
+            logLines.next((line) => line.includes('already shutting down gracefully')),
+            exited.then(([code, killedBy]): never => {
+              throw new Error(`a repeated ${repeat} ended the drain: the child exited (code ${code}, signal ${killedBy})`);
+            }),
+          ]);
+          expect(JSON.parse(logged)).toMatchObject({ signal: repeat, level: 'warn' });
+        }
 
         const late = createClient(EchoService, address);
         await expect(late.echo({ message: 'too late' }, { timeoutMs: 2_000 })).rejects.toMatchObject({ code: Status.UNAVAILABLE });
@@ -217,10 +230,10 @@ function watchHealth(health: HealthStub, service: string) {
 }
 
 /** The lines a child prints, awaited one condition at a time. */
-function linesOf(child: ChildProcess) {
+function linesOf(output: NodeJS.ReadableStream) {
   const seen: string[] = [];
   const waiters: { matches: (line: string) => boolean; resolve: (line: string) => void }[] = [];
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+  createInterface({ input: output }).on('line', (line) => {
     const waiter = waiters.find((candidate) => candidate.matches(line));
     if (waiter) {
       waiters.splice(waiters.indexOf(waiter), 1);
@@ -265,5 +278,5 @@ const { port } = await app.listen('127.0.0.1:0');
 console.log(port);
 `,
   );
-  return spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
 }
