@@ -6,6 +6,13 @@ import type { RateLimitDecision, RateLimitStore } from './rate-limit-store.js';
  * imported, so that importing `@wirekit/middleware/rate-limit` never needs ioredis, an optional peer.
  */
 export interface RedisScriptClient {
+  /**
+   * The connection's state, as ioredis reports it (`'ready'` when connected). When the client has one, the store
+   * refuses a decision at once while a lost connection is being re-established, instead of leaving its script in
+   * the client's offline queue: the limiter has decided without it by then, and the queued scripts would all
+   * run when Redis is back, spending tokens for calls already let through or refused.
+   */
+  readonly status?: string;
   evalsha(sha1: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
   eval(script: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
 }
@@ -57,6 +64,15 @@ return {1, math.max(0, math.floor((now - allow_at) / interval)), '0'}
 export function redisStore(options: RedisStoreOptions): RateLimitStore {
   const { client, prefix = 'wirekit:rate-limit:', timeoutMs = 250 } = options;
   const sha = createHash('sha1').update(GCRA_SCRIPT).digest('hex');
+  // Until the client has been seen connected (startup, `lazyConnect`), a command may wait while it connects, up to
+  // `timeoutMs`; 'connecting' then means a first connection. After that it means a lost one, like 'reconnecting'.
+  let seenReady = false;
+  const assertConnected = () => {
+    const { status } = client;
+    if (status === undefined) return;
+    if (status === 'ready') seenReady = true;
+    else if (seenReady || LOST_STATES.has(status)) throw redisUnavailable(`the Redis connection is ${status}`, 'NOT_CONNECTED');
+  };
   const run = async (args: (string | number)[]): Promise<unknown> => {
     try {
       return await client.evalsha(sha, 1, ...args);
@@ -68,11 +84,20 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
   };
   return {
     async take(key, limit, cost) {
+      assertConnected();
       const interval = limit.periodMs / limit.count;
       const reply = await withTimeout(run([`${prefix}${key}`, interval, interval * limit.burst, cost]), timeoutMs);
       return toDecision(reply);
     },
   };
+}
+
+/** ioredis states (of `Redis` and `Cluster`) that only follow a connection that was lost or closed. */
+const LOST_STATES: ReadonlySet<string> = new Set(['close', 'reconnecting', 'disconnecting', 'end']);
+
+/** What the limiter logs is the error's name and code (see rate-limit.ts), so both say what happened. */
+function redisUnavailable(message: string, code: 'NOT_CONNECTED' | 'TIMEOUT'): Error {
+  return Object.assign(new Error(message), { name: 'RedisUnavailableError', code });
 }
 
 function toDecision(reply: unknown): RateLimitDecision {
@@ -86,7 +111,7 @@ async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   const timeout = new Promise<never>((_resolve, reject) => {
     // The rejection waits for the loop's I/O phase (setImmediate runs after it): when the process itself was busy
     // past the deadline, a reply that arrived meanwhile is read and wins, instead of counting as an outage.
-    const expire = () => reject(new Error(`the rate limit store did not answer within ${timeoutMs} ms`));
+    const expire = () => reject(redisUnavailable(`the rate limit store did not answer within ${timeoutMs} ms`, 'TIMEOUT'));
     timer = setTimeout(() => setImmediate(expire), timeoutMs);
   });
   try {
