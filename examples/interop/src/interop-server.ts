@@ -37,6 +37,8 @@ export function createInteropServer(options: InteropServerOptions = {}): App {
     ...(useTls ? { tls: testServerTls() } : {}),
     ...(logger ? { logger } : {}),
     shutdownSignals,
+    // gzip for clients that accept it, only for the messages a handler marks (response_compressed).
+    responseCompression: { algorithm: 'gzip', minBytes: Number.POSITIVE_INFINITY },
     // The largest interop message is 314,159 bytes, under grpc-js's 4 MiB default: no size limits to raise.
   });
 }

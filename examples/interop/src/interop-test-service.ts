@@ -3,6 +3,7 @@ import {
   BidiStreamingMethod,
   type CallContext,
   ClientStreamingMethod,
+  compressResponse,
   type MessageInit,
   RpcError,
   receivedCompressed,
@@ -37,9 +38,9 @@ import { zeroPayload } from './payload.js';
  * - `expect_compressed: true` on a request that arrived uncompressed gets INVALID_ARGUMENT (the CompressedRequest
  *   feature), in UnaryCall and in each message of StreamingInputCall. grpc-js decompresses before any handler
  *   runs; Wirekit's frame guard sees each message's compressed flag and `receivedCompressed` reports it.
- * - `response_compressed` and `ResponseParameters.compressed` are not honoured (CompressedResponse is not
- *   implemented): Wirekit compresses responses per app (`responseCompression`), not per call or per message, and
- *   this server leaves it off; grpc-js 1.14's own server cannot compress at all.
+ * - `response_compressed` and `ResponseParameters.compressed` choose, message by message, whether a response is
+ *   gzipped (the CompressedResponse feature): the app compresses responses (`responseCompression`, nothing by
+ *   size) and each handler marks its messages with `compressResponse`. grpc-js 1.14's own server cannot.
  */
 @Service(TestService, { allowUnimplemented: true })
 export class InteropTestService {
@@ -55,7 +56,11 @@ export class InteropTestService {
     checkCompressed('UnaryCall', request);
     const status = echoStatusError(request.responseStatus);
     if (status) throw status;
-    return { payload: responsePayload(request.responseType, request.responseSize) };
+    // The CompressedResponse feature: compressed when asked, for a client that accepts gzip.
+    return compressResponse(
+      { payload: responsePayload(request.responseType, request.responseSize) },
+      request.responseCompressed?.value ?? false,
+    );
   }
 
   /**
@@ -138,7 +143,7 @@ function responsePayload(type: PayloadType | number, size: number): Payload {
 async function* respond(request: StreamingOutputCallRequest, signal: AbortSignal): AsyncGenerator<StreamingOutputCallResponse> {
   for (const parameters of request.responseParameters) {
     await waitInterval(parameters, signal);
-    yield { payload: responsePayload(request.responseType, parameters.size) };
+    yield compressResponse({ payload: responsePayload(request.responseType, parameters.size) }, parameters.compressed?.value ?? false);
   }
 }
 

@@ -84,6 +84,7 @@ export { App, createApp } from './server/app.js';
 export type { AddServiceOptions, AppOptions, ListenResult, ServedService } from './server/app.js';
 export { StartupError } from './server/startup-error.js';
 export { receivedCompressed } from './server/compressed-requests.js';
+export { compressResponse } from './server/response-compression.js';
 export type { HealthStatus } from './server/health.js';
 export type { ResponseCompressionAlgorithm, ResponseCompressionOptions } from './server/response-compression.js';
 export type { KeepaliveOptions, ServerTlsOptions, TransportOptions } from './server/server-options.js';

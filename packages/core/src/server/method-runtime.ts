@@ -23,6 +23,7 @@ import { Status } from '../status.js';
 import type { CallTracker } from './call-tracker.js';
 import { errorToStatus } from './error-status.js';
 import { decodeRequest, readRequests } from './request-stream.js';
+import { noteEncodedResponse } from './response-compression.js';
 import { writeResponses } from './response-writer.js';
 import { ServerCallContext } from './server-call-context.js';
 
@@ -63,8 +64,10 @@ export function createGrpcHandler(binding: MethodBinding, runtime: ServerRuntime
   const descriptor = describeMethod(definition, binding.options);
   const produce = responseProducer(binding, descriptor);
   const encode = (message: unknown): Buffer => {
-    const bytes = definition.responseCodec.encode(message);
-    return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const encoded = definition.responseCodec.encode(message);
+    const bytes = Buffer.isBuffer(encoded) ? encoded : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+    noteEncodedResponse(message, bytes);
+    return bytes;
   };
 
   const start = (call: ConstructorParameters<typeof ServerCallContext>[1]): ServerCallContext => {

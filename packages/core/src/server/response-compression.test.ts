@@ -8,7 +8,7 @@ import { createSilentLogger } from '../logger.js';
 import { Status } from '../status.js';
 import { type EchoResponse, EchoService } from '../test-support/echo.generated.js';
 import { type App, createApp } from './app.js';
-import type { ResponseCompressionOptions } from './response-compression.js';
+import { compressResponse, type ResponseCompressionOptions } from './response-compression.js';
 
 const ECHO = EchoService.methods.Echo;
 const EXPAND = EchoService.methods.Expand;
@@ -48,7 +48,9 @@ describe('response compression', () => {
       echo: (request) => ({ message: request.message, sequence: request.sequence, payload: new Uint8Array(Number(request.sequence)) }),
       expand: async function* (request) {
         for (let index = 0; index < request.count; index++) {
-          yield { message: `#${index}`, sequence: BigInt(index), payload: new Uint8Array(request.payloadBytes).fill(7) };
+          const message = { message: `#${index}`, sequence: BigInt(index), payload: new Uint8Array(request.payloadBytes).fill(7) };
+          // 'alternate': the handler chooses, compressing the even messages only, whatever their size.
+          yield request.message === 'alternate' ? compressResponse(message, index % 2 === 0) : message;
         }
       },
       collect: async () => ({ count: 0, joined: '', sequenceTotal: 0n }),
@@ -57,14 +59,19 @@ describe('response compression', () => {
     return (await app.listen('127.0.0.1:0')).address;
   }
 
-  async function rawExpand(address: string, acceptEncoding: string | undefined, payloadBytes: number[]): Promise<RawReply[]> {
+  async function rawExpand(
+    address: string,
+    acceptEncoding: string | undefined,
+    payloadBytes: number[],
+    { message = 'x', count = 2 } = {},
+  ): Promise<RawReply[]> {
     const session = await RawGrpcSession.connect(address);
     try {
       return await Promise.all(
         payloadBytes.map((bytes) =>
           session.call(
             EXPAND.path,
-            frame(EXPAND.requestCodec.encode({ message: 'x', count: 2, payloadBytes: bytes, failWithCode: 0 })),
+            frame(EXPAND.requestCodec.encode({ message, count, payloadBytes: bytes, failWithCode: 0 })),
             acceptEncoding === undefined ? {} : { 'grpc-accept-encoding': acceptEncoding },
           ),
         ),
@@ -98,6 +105,29 @@ describe('response compression', () => {
       ]);
     },
   );
+
+  it.each([
+    ['Infinity', Number.POSITIVE_INFINITY, 10],
+    ['the default', undefined, 64 * 1024],
+  ])('lets a handler choose per message with compressResponse, over minBytes %s', async (_name, minBytes, payloadBytes) => {
+    const address = await serve(minBytes === undefined ? { algorithm: 'gzip' } : { algorithm: 'gzip', minBytes });
+    const [reply] = await rawExpand(address, 'gzip', [payloadBytes], { message: 'alternate', count: 4 });
+    expect(reply?.headers['grpc-encoding']).toBe('gzip');
+    expect(
+      responseMessages(reply as RawReply, 'gzip').map(({ flag, message }) => [flag, message.message, message.payload.byteLength]),
+    ).toEqual([
+      [1, '#0', payloadBytes],
+      [0, '#1', payloadBytes],
+      [1, '#2', payloadBytes],
+      [0, '#3', payloadBytes],
+    ]);
+  });
+
+  it('compresses nothing with minBytes Infinity unless a message is marked', async () => {
+    const address = await serve({ algorithm: 'gzip', minBytes: Number.POSITIVE_INFINITY });
+    const [reply] = await rawExpand(address, 'gzip', [64 * 1024]);
+    expect(responseMessages(reply as RawReply, 'gzip').map(({ flag }) => flag)).toEqual([0, 0]);
+  });
 
   it('sends plain messages and grpc-encoding identity to a client that does not accept the algorithm', async () => {
     const address = await serve({ algorithm: 'gzip', minBytes: 0 });

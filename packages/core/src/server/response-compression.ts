@@ -11,9 +11,41 @@ export interface ResponseCompressionOptions {
   readonly algorithm: ResponseCompressionAlgorithm;
   /**
    * Messages smaller than this many bytes are sent uncompressed: compressing a few bytes costs more than it saves,
-   * and gRPC lets each message of a call choose. Default 1024.
+   * and gRPC lets each message of a call choose. Default 1024; `Infinity` compresses only the messages a handler
+   * marks with `compressResponse`.
    */
   readonly minBytes?: number;
+}
+
+/**
+ * A handler's choice for single response messages, carried from the message to its encoded bytes. Weak maps, so
+ * a mark lives exactly as long as its message, and nothing is looked up until some message has been marked.
+ */
+const markedMessages = new WeakMap<object, boolean>();
+const markedBytes = new WeakMap<object, boolean>();
+let anyMarked = false;
+
+/**
+ * Chooses for one response message whether it is sent compressed, whatever its size (gRPC lets every message
+ * choose): `false` for bytes that will not shrink (images, already-compressed data), `true` to compress a small
+ * message. It takes effect only on a server with `responseCompression`, for a client that accepts the algorithm;
+ * elsewhere (and over the in-memory transport) messages go uncompressed. Returns the message.
+ *
+ * ```ts
+ * yield compressResponse({ chunk: jpegBytes }, false);
+ * ```
+ */
+export function compressResponse<Message extends object>(message: Message, compress = true): Message {
+  anyMarked = true;
+  markedMessages.set(message, compress);
+  return message;
+}
+
+/** Carries the mark of a response message, if it has one, to the bytes it was encoded to. */
+export function noteEncodedResponse(message: unknown, bytes: Buffer): void {
+  if (!anyMarked || typeof message !== 'object' || message === null) return;
+  const compress = markedMessages.get(message);
+  if (compress !== undefined) markedBytes.set(bytes, compress);
 }
 
 interface CompressionSettings {
@@ -51,8 +83,8 @@ export function responseSerializer(options: ResponseCompressionOptions | undefin
   if (algorithm !== 'gzip' && algorithm !== 'deflate') {
     throw new Error(`responseCompression.algorithm must be 'gzip' or 'deflate', not ${JSON.stringify(algorithm)}`);
   }
-  if (!Number.isInteger(minBytes) || minBytes < 0) {
-    throw new Error(`responseCompression.minBytes must be a whole number of bytes, not ${minBytes}`);
+  if (!(Number.isInteger(minBytes) || minBytes === Number.POSITIVE_INFINITY) || minBytes < 0) {
+    throw new Error(`responseCompression.minBytes must be a whole number of bytes or Infinity, not ${minBytes}`);
   }
   const settings: CompressionSettings = {
     algorithm,
@@ -107,9 +139,8 @@ export function installResponseCompression(): void {
     // Wirekit's rpcs hand grpc-js encoded bytes: their serializer passes them through.
     const bytes = value as Buffer;
     const limit = this.maxSendMessageSize ?? -1;
-    if (bytes.byteLength < settings.minBytes || (limit !== -1 && bytes.byteLength > limit)) {
-      return serializeMessage.call(this, value);
-    }
+    const compress = (anyMarked ? markedBytes.get(bytes) : undefined) ?? bytes.byteLength >= settings.minBytes;
+    if (!compress || (limit !== -1 && bytes.byteLength > limit)) return serializeMessage.call(this, value);
     const compressed = settings.compress(bytes);
     const framed = Buffer.allocUnsafe(compressed.byteLength + 5);
     framed.writeUInt8(1, 0);
