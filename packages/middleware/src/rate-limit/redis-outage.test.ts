@@ -142,4 +142,36 @@ describe.runIf(REDIS_URL)('redisStore through a Redis outage', () => {
     expect([await call(), await call()]).toEqual(['OK', 'RESOURCE_EXHAUSTED']);
     expect(logger.entries.map((entry) => entry.level)).toEqual(['warn', 'info']);
   });
+
+  it('spends no token for a decision Redis runs after the store gave up on it (a stalled connection, resent on reconnect)', async () => {
+    const client = await throughProxy({ enableOfflineQueue: false });
+    const { logger, call } = await limitedService(client, false);
+
+    expect([await call(), await call()]).toEqual(['OK', 'OK']);
+
+    // The connection stalls: the scripts are sent, Redis never sees them, the store stops waiting.
+    proxy.hold();
+    expect([await call(), await call()]).toEqual(['UNAVAILABLE', 'UNAVAILABLE']);
+    expect(logger.entries[0]).toMatchObject({ level: 'warn', fields: { error: { name: 'RedisUnavailableError', code: 'TIMEOUT' } } });
+
+    // ioredis sends the unanswered scripts again once it has reconnected; Redis runs them now, long after.
+    await cutRedis(client);
+    await restoreRedis(client);
+    expect([await call(), await call()]).toEqual(['OK', 'RESOURCE_EXHAUSTED']);
+    expect(logger.entries.map((entry) => entry.level)).toEqual(['warn', 'info']);
+  });
+
+  it('spends no token for a decision delivered late when a stalled connection recovers', async () => {
+    const client = await throughProxy({ enableOfflineQueue: false });
+    const { logger, call } = await limitedService(client, true);
+
+    expect([await call(), await call()]).toEqual(['OK', 'OK']);
+
+    proxy.hold();
+    expect([await call(), await call()]).toEqual(['OK', 'OK']);
+    proxy.release();
+    // The held scripts reach Redis first, then this call's: only this one may spend the third token.
+    expect([await call(), await call()]).toEqual(['OK', 'RESOURCE_EXHAUSTED']);
+    expect(logger.entries.map((entry) => entry.level)).toEqual(['warn', 'info']);
+  });
 });

@@ -196,7 +196,7 @@ describe('redisStore timeout', () => {
     const client: RedisScriptClient = {
       evalsha: () =>
         new Promise((resolve) => {
-          far.once('data', () => resolve([1, 0, '0']));
+          far.once('data', () => resolve([1, 0, '0', '1765000000000.000']));
           near.write('+OK\r\n');
         }),
       eval: () => Promise.reject(new Error('not used')),

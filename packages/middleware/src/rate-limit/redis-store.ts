@@ -25,7 +25,8 @@ export interface RedisStoreOptions {
   readonly prefix?: string;
   /**
    * How long one decision may take before it counts as a failure (and the limiter fails open or closed).
-   * A client that queues commands while it reconnects would otherwise hold every call until it gives up.
+   * A stalled connection, or a client that queues commands while it connects, would otherwise hold every call.
+   * A script that reaches Redis later than this (by Redis's clock, as the store has learned it) spends nothing.
    */
   readonly timeoutMs?: number;
 }
@@ -34,9 +35,18 @@ export interface RedisStoreOptions {
 // the replicas, so that replicas whose clocks disagree still share one bucket correctly. The bucket key holds the
 // theoretical arrival time in milliseconds and expires when the bucket would be full, which is the same as absent.
 // A call less than a microsecond late counts as on time, as in gcra.ts: the sums are doubles.
+// ARGV[4] is when the store stops waiting, on Redis's clock (0: unknown yet). A script run later than that (sent
+// down a stalled connection, or sent again by the client after a reconnect) changes nothing: the call it was for
+// has been let through or refused without it. Every reply ends with Redis's time, from which the store learns
+// how far Redis's clock is from its own.
 const GCRA_SCRIPT = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+local now_text = string.format('%.3f', now)
+local give_up_at = tonumber(ARGV[4])
+if give_up_at > 0 and now > give_up_at then
+  return {-1, 0, '0', now_text}
+end
 local interval = tonumber(ARGV[1])
 local capacity = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
@@ -45,10 +55,10 @@ if tat < now then tat = now end
 local next_tat = tat + cost * interval
 local allow_at = next_tat - capacity
 if allow_at - now > 0.001 then
-  return {0, 0, string.format('%.3f', allow_at - now)}
+  return {0, 0, string.format('%.3f', allow_at - now), now_text}
 end
 redis.call('SET', KEYS[1], string.format('%.3f', next_tat), 'PX', math.max(1, math.ceil(next_tat - now)))
-return {1, math.max(0, math.floor((now - allow_at) / interval)), '0'}
+return {1, math.max(0, math.floor((now - allow_at) / interval)), '0', now_text}
 `;
 
 /**
@@ -73,6 +83,10 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
     if (status === 'ready') seenReady = true;
     else if (seenReady || LOST_STATES.has(status)) throw redisUnavailable(`the Redis connection is ${status}`, 'NOT_CONNECTED');
   };
+  // Redis's clock minus `performance.now()`. Each sample is low by the time its reply took to be read, so the
+  // largest is the closest; a Redis clock that later falls behind only makes the give-up time later, never early.
+  let redisClockAhead: number | undefined;
+  const giveUpAt = () => (redisClockAhead === undefined ? 0 : performance.now() + redisClockAhead + timeoutMs);
   const run = async (args: (string | number)[]): Promise<unknown> => {
     try {
       return await client.evalsha(sha, 1, ...args);
@@ -86,8 +100,14 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
     async take(key, limit, cost) {
       assertConnected();
       const interval = limit.periodMs / limit.count;
-      const reply = await withTimeout(run([`${prefix}${key}`, interval, interval * limit.burst, cost]), timeoutMs);
-      return toDecision(reply);
+      const reply = await withTimeout(run([`${prefix}${key}`, interval, interval * limit.burst, cost, giveUpAt()]), timeoutMs);
+      const { decision, redisNow } = readReply(reply);
+      const ahead = redisNow - performance.now();
+      redisClockAhead = redisClockAhead === undefined ? ahead : Math.max(redisClockAhead, ahead);
+      // Redis ran it past the store's deadline; the store's own timer had not fired yet only because the process
+      // was busy, or because the learned clock offset was early by a reply's transit time. Either way, too late.
+      if (!decision) throw redisUnavailable(`Redis ran the decision after the store's ${timeoutMs} ms had passed`, 'TIMEOUT');
+      return decision;
     },
   };
 }
@@ -100,10 +120,12 @@ function redisUnavailable(message: string, code: 'NOT_CONNECTED' | 'TIMEOUT'): E
   return Object.assign(new Error(message), { name: 'RedisUnavailableError', code });
 }
 
-function toDecision(reply: unknown): RateLimitDecision {
-  if (!Array.isArray(reply) || reply.length !== 3) throw new TypeError('the rate limit script returned an unexpected reply');
-  const [allowed, remaining, retryAfterMs] = reply as [unknown, unknown, unknown];
-  return { allowed: Number(allowed) === 1, remaining: Number(remaining), retryAfterMs: Number(retryAfterMs) };
+/** The script's reply: a decision, or none when Redis ran it too late; and Redis's time when it ran. */
+function readReply(reply: unknown): { decision: RateLimitDecision | undefined; redisNow: number } {
+  if (!Array.isArray(reply) || reply.length !== 4) throw new TypeError('the rate limit script returned an unexpected reply');
+  const [allowed, remaining, retryAfterMs, redisNow] = (reply as unknown[]).map(Number) as [number, number, number, number];
+  const decision = allowed === -1 ? undefined : { allowed: allowed === 1, remaining, retryAfterMs };
+  return { decision, redisNow };
 }
 
 async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {

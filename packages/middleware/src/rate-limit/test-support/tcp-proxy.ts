@@ -5,6 +5,13 @@ import { type AddressInfo, createServer, type Server, type Socket, connect as tc
 export interface TcpProxy {
   /** The port clients connect to; the same before and after a cut. */
   readonly port: number;
+  /**
+   * Stops passing what clients send on the connections open now: it waits in the proxy, unanswered, as if the
+   * network to the server had stalled. `release` delivers it; `cut` drops it.
+   */
+  hold(): void;
+  /** Delivers what `hold` kept back, and passes everything again. */
+  release(): void;
   /** Drops every open connection (both ends) and stops accepting, as if the server had gone away. */
   cut(): Promise<void>;
   /** Accepts connections again on the same port. */
@@ -16,6 +23,7 @@ export interface TcpProxy {
 /** Starts a proxy on 127.0.0.1, on a port of its own, forwarding every connection to `target`. */
 export async function startTcpProxy(target: { readonly host: string; readonly port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const requestPipes = new Map<Socket, Socket>();
   let server: Server | undefined;
 
   const forward = (downstream: Socket) => {
@@ -26,11 +34,13 @@ export async function startTcpProxy(target: { readonly host: string; readonly po
       socket.on('error', () => {});
       socket.on('close', () => {
         sockets.delete(socket);
+        requestPipes.delete(downstream);
         downstream.destroy();
         upstream.destroy();
       });
     }
     downstream.pipe(upstream).pipe(downstream);
+    requestPipes.set(downstream, upstream);
   };
 
   const listen = async (port: number): Promise<number> => {
@@ -53,6 +63,15 @@ export async function startTcpProxy(target: { readonly host: string; readonly po
   const port = await listen(0);
   return {
     port,
+    hold() {
+      for (const [downstream, upstream] of requestPipes) {
+        downstream.unpipe(upstream);
+        downstream.pause();
+      }
+    },
+    release() {
+      for (const [downstream, upstream] of requestPipes) downstream.pipe(upstream);
+    },
     cut,
     async restore() {
       if (!server) await listen(port);
