@@ -1,6 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
@@ -40,6 +42,28 @@ describe('wirekit new', () => {
     const built = await npm(['run', 'build'], project);
     expect(built.code).toBe(0);
     expect(readFileSync(join(project, 'dist', 'main.js'), 'utf8')).toMatch(/app\.listen/);
+
+    // npm start serves it (health and reflection on), and SIGTERM to npm drains it: the script execs node.
+    const server = spawn('npm', ['start'], { cwd: project, env: { ...process.env, ADDRESS: '127.0.0.1:0' }, detached: true });
+    const exited = once(server, 'exit');
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: server.stdout }).on('line', (line) => {
+          const serving = /^serving on (\S+)$/.exec(line);
+          if (serving) resolve(serving[1] as string);
+        });
+        server.once('exit', (code) => reject(new Error(`npm start exited with ${code} before serving`)));
+      });
+      const listed = captured();
+      expect(await runCli(['call', '--plaintext', address, 'list'], listed)).toBe(0);
+      expect(listed.out.join('\n')).toMatch(/^order_history\.v1\.OrderHistoryService$/m);
+      server.kill('SIGTERM');
+      const [code, signal] = await exited;
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+    } finally {
+      // The whole group, so that a failure above leaves no server behind npm.
+      if (server.exitCode === null && server.pid !== undefined) process.kill(-server.pid, 'SIGKILL');
+    }
   }, 180_000);
 
   it('refuses bad names and non-empty directories, writing nothing', async () => {

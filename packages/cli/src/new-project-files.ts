@@ -151,8 +151,7 @@ import { ${handlersClass} } from './${serviceFile}.js';
 
 // Health and reflection are on, so \`wirekit call --plaintext 127.0.0.1:50051 list\` works; SIGTERM drains.
 const app = createApp({ services: [${handlersClass}], health: true, reflection: true });
-const address = process.env.ADDRESS ?? '127.0.0.1:50051';
-await app.listen(address);
+const { address } = await app.listen(process.env.ADDRESS ?? '127.0.0.1:50051');
 console.log(\`serving on \${address}\`);
 `;
 }
