@@ -99,7 +99,10 @@ describe.runIf(REDIS_URL)('redisStore through a Redis outage', () => {
     // Past the limit of 3, and not one call waits for Redis: each is let through at once.
     expect([await call(), await call(), await call()]).toEqual(['OK', 'OK', 'OK']);
     expect(logger.entries).toHaveLength(1);
-    expect(logger.entries[0]).toMatchObject({ level: 'warn', fields: { failOpen: true } });
+    expect(logger.entries[0]).toMatchObject({
+      level: 'warn',
+      fields: { failOpen: true, error: { name: 'RedisUnavailableError', code: 'NOT_CONNECTED' } },
+    });
     expect(logger.entries[0]?.message).toContain('failing open');
 
     await restoreRedis(client);
