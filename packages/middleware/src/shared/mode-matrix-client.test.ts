@@ -1,16 +1,16 @@
 // The client-side middlewares (client metrics, retry), over a real loopback server, in every RPC mode ×
 // {normal, cancelled by the client mid-stream, handler failing mid-stream}: what each must show. (Credentials
 // run in the auth cells of mode-matrix-gates.test.ts, against a server that checks them.)
-import { RpcError, type RpcMode, type ServerMiddleware, Status, statusName } from '@wirekit/core';
+import { RpcError, type ServerMiddleware, Status } from '@wirekit/core';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientMetrics } from '../metrics/client-metrics.js';
 import { retry } from '../retry/retry.js';
+import { expectOneCallCounted } from '../test-support/counted-call.js';
 import { serveEcho } from '../test-support/echo-service.js';
 import {
   driveCall,
   expectedClientCode,
-  expectedMessages,
   METHOD_OF_MODE,
   MODES,
   matrixHandlers,
@@ -19,20 +19,7 @@ import {
 } from '../test-support/mode-matrix.js';
 
 const SERVICE = 'wirekit.test.v1.EchoService';
-const GRPC_TYPE: Readonly<Record<RpcMode, string>> = {
-  unary: 'unary',
-  server_streaming: 'server_stream',
-  client_streaming: 'client_stream',
-  bidi_streaming: 'bidi_stream',
-};
 const cells = MODES.flatMap((mode) => SCENARIOS.map((scenario) => ({ mode, scenario })));
-
-async function metricValue(registry: Registry, name: string, labels: Readonly<Record<string, string>>): Promise<number> {
-  const metric = registry.getSingleMetric(name);
-  if (metric === undefined) return 0;
-  const { values } = await metric.get();
-  return values.find((value) => Object.entries(labels).every(([label, wanted]) => value.labels[label] === wanted))?.value ?? 0;
-}
 
 describe('client middleware in every mode, over a real server', () => {
   let running: { close(): Promise<void> } | undefined;
@@ -49,15 +36,7 @@ describe('client middleware in every mode, over a real server', () => {
     const driven = await driveCall(served.client, mode, scenario, probe);
     const code = expectedClientCode(scenario);
     expect(driven.code).toBe(code);
-    const method = { grpc_type: GRPC_TYPE[mode], grpc_service: SERVICE, grpc_method: METHOD_OF_MODE[mode] };
-    expect(await metricValue(registry, 'grpc_client_started_total', method)).toBe(1);
-    expect(await metricValue(registry, 'grpc_client_handled_total', { ...method, grpc_code: statusName(code) })).toBe(1);
-    const handled = (await registry.getSingleMetric('grpc_client_handled_total')?.get())?.values ?? [];
-    expect(handled.reduce((sum, series) => sum + series.value, 0)).toBe(1);
-    // The client sends what the server receives, and receives what it sends.
-    const { received, sent } = expectedMessages(mode, scenario);
-    expect(await metricValue(registry, 'grpc_client_msg_sent_total', method)).toBe(received);
-    expect(await metricValue(registry, 'grpc_client_msg_received_total', method)).toBe(sent);
+    await expectOneCallCounted(registry, 'client', mode, scenario);
   });
 
   it.each(cells)('retry: $mode, $scenario → never retried once cancelled or past the first response', async ({ mode, scenario }) => {

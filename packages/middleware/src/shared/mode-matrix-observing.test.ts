@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { logging } from '../logging/logging.js';
 import { metrics } from '../metrics/metrics.js';
 import { recovery } from '../recovery/recovery.js';
+import { expectOneCallCounted, methodLabels, metricValue } from '../test-support/counted-call.js';
 import { serveEcho } from '../test-support/echo-service.js';
 import {
   callEnds,
@@ -30,12 +31,6 @@ const INFO = 30;
 const WARN = 40;
 const ERROR = 50;
 const SERVICE = 'wirekit.test.v1.EchoService';
-const GRPC_TYPE: Readonly<Record<RpcMode, string>> = {
-  unary: 'unary',
-  server_streaming: 'server_stream',
-  client_streaming: 'client_stream',
-  bidi_streaming: 'bidi_stream',
-};
 
 /** A pino logger writing its JSON lines into an array. */
 function lineLogger() {
@@ -45,13 +40,6 @@ function lineLogger() {
 }
 
 /** The value of a counter or histogram series with these labels, or 0 when the series does not exist. */
-async function metricValue(registry: Registry, name: string, labels: Readonly<Record<string, string>>): Promise<number> {
-  const metric = registry.getSingleMetric(name);
-  if (metric === undefined) return 0;
-  const { values } = await metric.get();
-  const series = values.find((value) => Object.entries(labels).every(([label, wanted]) => value.labels[label] === wanted));
-  return series?.value ?? 0;
-}
 
 function tracer() {
   const exporter = new InMemorySpanExporter();
@@ -105,16 +93,7 @@ describe('observing middleware in every mode, over a real server', () => {
   it.each(cells)('metrics: $mode, $scenario → handled once under the outcome, messages counted', async ({ mode, scenario }) => {
     const registry = new Registry();
     await runCell(mode, scenario, [metrics({ registry })]);
-    const method = { grpc_type: GRPC_TYPE[mode], grpc_service: SERVICE, grpc_method: METHOD_OF_MODE[mode] };
-    const code = statusName(expectedClientCode(scenario));
-    expect(await metricValue(registry, 'grpc_server_started_total', method)).toBe(1);
-    expect(await metricValue(registry, 'grpc_server_handled_total', { ...method, grpc_code: code })).toBe(1);
-    // Counted under that code only: the counter's total over every code is 1 too.
-    const handled = (await registry.getSingleMetric('grpc_server_handled_total')?.get())?.values ?? [];
-    expect(handled.reduce((sum, series) => sum + series.value, 0)).toBe(1);
-    const { received, sent } = expectedMessages(mode, scenario);
-    expect(await metricValue(registry, 'grpc_server_msg_received_total', method)).toBe(received);
-    expect(await metricValue(registry, 'grpc_server_msg_sent_total', method)).toBe(sent);
+    await expectOneCallCounted(registry, 'server', mode, scenario);
   });
 
   it.each(cells)('tracing: $mode, $scenario → span status and rpc.grpc.status_code from the outcome', async ({ mode, scenario }) => {
@@ -172,7 +151,7 @@ describe('observing middleware in every mode, over a real server', () => {
       expect(await probe.handlerAborted.promise).toMatchObject({ code: Status.CANCELLED });
       expect(outcome).toMatchObject({ code: Status.CANCELLED, messagesSent: 1 });
       expect(lines.find((line) => line.msg === 'call ended')).toMatchObject({ status: 'CANCELLED', level: WARN });
-      const labels = { grpc_type: GRPC_TYPE[mode], grpc_service: SERVICE, grpc_method: METHOD_OF_MODE[mode] };
+      const labels = methodLabels(mode);
       expect(await metricValue(registry, 'grpc_server_handled_total', { ...labels, grpc_code: 'CANCELLED' })).toBe(1);
       expect(await metricValue(registry, 'grpc_server_handled_total', { ...labels, grpc_code: 'OK' })).toBe(0);
       expect(exporter.getFinishedSpans()[0]?.attributes['rpc.grpc.status_code']).toBe(Status.CANCELLED);
