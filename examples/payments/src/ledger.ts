@@ -56,13 +56,15 @@ export interface PaymentPage {
 }
 
 /**
- * A committed change, for live watchers. A store calls listeners only after the change is committed; a watcher
- * that lists and then follows should subscribe first and skip payment ids it already sent (ids, not positions:
- * on PostgreSQL positions are allocated before commit, so they can commit out of order).
+ * A committed change, for live watchers. A store calls listeners only after the change is committed, in commit
+ * order. A watcher that lists and then follows subscribes first and tells the changes its listing already
+ * showed by `cursor` and by `changesDelivered` (see `LiveChanges`), never by remembering every payment it listed.
  */
 export interface LedgerChange {
   readonly kind: 'created' | 'settled';
   readonly payment: Payment;
+  /** Where the payment sorts in a listing: the `cursor` of a page that ends with it. */
+  readonly cursor: string;
 }
 
 /** Called with each committed change; it must not throw (a store reports a throw as a process warning). */
@@ -85,6 +87,11 @@ export interface Ledger {
   settle(paymentId: string): Promise<SettleOutcome>;
   /** Calls `listener` after each committed change; returns the function that stops it. */
   subscribe(listener: LedgerListener): () => void;
+  /**
+   * Resolves once every change committed before the call has been passed to this instance's listeners. Immediate
+   * for a store that calls them at commit; PostgreSQL's arrive later, over LISTEN, and it waits for them.
+   */
+  changesDelivered(): Promise<void>;
 }
 
 /** The ledger the payment service is given. */

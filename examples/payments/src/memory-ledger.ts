@@ -58,13 +58,16 @@ export class MemoryLedger implements Ledger {
     // A new object, so a payment handed out before stays as it was when handed out (as a SQL row read would).
     const settled: Payment = { ...payment, status: 'PAYMENT_STATUS_SETTLED', settledAt: fromEpochNanos(toEpochNanos(new Date())) };
     this.#payments[position - 1] = settled;
-    this.#feed.emit({ kind: 'settled', payment: settled });
+    this.#feed.emit({ kind: 'settled', payment: settled, cursor: encodeCursor(BigInt(position)) });
     return { kind: 'settled', payment: settled };
   }
 
   subscribe(listener: LedgerListener): () => void {
     return this.#feed.subscribe(listener);
   }
+
+  /** Listeners hear of a change as it is made, so they have heard of every one already. */
+  async changesDelivered(): Promise<void> {}
 
   /**
    * Records a batch in one synchronous step, so racing calls with one key make one payment, and a batch is
@@ -93,12 +96,15 @@ export class MemoryLedger implements Ledger {
       if (charge.idempotencyKey !== '') stagedKeys.set(charge.idempotencyKey, payment);
       return { kind: 'created', payment };
     });
+    const firstPosition = this.#payments.length + 1;
     for (const payment of staged) {
       this.#payments.push(payment);
       this.#positions.set(payment.paymentId, this.#payments.length);
     }
     for (const [key, payment] of stagedKeys) this.#byIdempotencyKey.set(key, payment.paymentId);
-    for (const payment of staged) this.#feed.emit({ kind: 'created', payment });
+    staged.forEach((payment, index) => {
+      this.#feed.emit({ kind: 'created', payment, cursor: encodeCursor(BigInt(firstPosition + index)) });
+    });
     return outcomes;
   }
 

@@ -90,23 +90,17 @@ export class PaymentHandlers {
   @ServerStreamingMethod()
   async *watchPayments(request: WatchPaymentsRequest, ctx: CallContext): AsyncGenerator<PaymentEvent> {
     const { customerId, follow } = request;
-    // Subscribed before the first page, so no change falls between the listing and the feed.
+    // Subscribed before the first page, so no change falls between the listing and the feed; it drops the
+    // changes the listing shows as the pages are read, so the watch keeps nothing per listed payment.
     const live = follow ? new LiveChanges(this.ledger, customerId, this.limits.watchBufferLimit) : undefined;
     try {
-      // Whether each listed payment was sent settled: a change the listing already showed is not sent again (on
-      // PostgreSQL, a change can be listed before its notification arrives, as sequences commit out of order).
-      const listed = new Map<string, boolean>();
       let lastSent: string | undefined;
       let after: string | undefined;
       for (;;) {
         ctx.signal.throwIfAborted();
-        const page = await this.ledger.listPayments({ customerId, after, limit: this.limits.watchPageSize });
+        const read = () => this.ledger.listPayments({ customerId, after, limit: this.limits.watchPageSize });
+        const page = live ? await live.readPage(read) : await read();
         for (const payment of page.payments) {
-          if (!follow) {
-            yield { kind: 'KIND_EXISTING', payment };
-            continue;
-          }
-          listed.set(payment.paymentId, payment.status === 'PAYMENT_STATUS_SETTLED');
           yield { kind: 'KIND_EXISTING', payment };
           lastSent = payment.paymentId;
         }
@@ -125,8 +119,6 @@ export class PaymentHandlers {
           );
         }
         const { payment } = change;
-        const sentSettled = listed.get(payment.paymentId);
-        if (change.kind === 'created' ? sentSettled !== undefined : sentSettled === true) continue;
         yield { kind: change.kind === 'created' ? 'KIND_CREATED' : 'KIND_SETTLED', payment };
         lastSent = payment.paymentId;
       }

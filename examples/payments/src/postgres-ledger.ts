@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { OnShutdown, OnStart } from '@wirekit/core';
 import pg from 'pg';
 import { ChangeFeed } from './change-feed.js';
@@ -13,7 +14,7 @@ import type {
   PaymentPage,
   SettleOutcome,
 } from './ledger.js';
-import { checkPageSize, decodeCursor } from './payment-cursor.js';
+import { checkPageSize, decodeCursor, encodeCursor } from './payment-cursor.js';
 import { newPaymentId, type PaymentRow, pageFromRows, paymentFromRow } from './payment-row.js';
 import { canonicalMetadata, sameCharge } from './same-charge.js';
 
@@ -50,6 +51,14 @@ export class PostgresLedger implements Ledger, OnStart, OnShutdown {
   readonly #schema: string;
   readonly #channel: string;
   readonly #feed = new ChangeFeed();
+  /** The `changesDelivered` calls waiting for their marker to come back over LISTEN, by marker. */
+  readonly #markers = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
+  /**
+   * Notifications not handled yet. They are handled one after another, so listeners hear of changes in commit
+   * order even when one has to be read back; all at once when none has to, as a batch arrives.
+   */
+  readonly #backlog: string[] = [];
+  #handling = false;
   #listener: pg.Client | undefined;
 
   constructor(options: PostgresLedgerOptions) {
@@ -74,9 +83,16 @@ export class PostgresLedger implements Ledger, OnStart, OnShutdown {
       await client.query(migration(this.#schema, this.#table, this.#channel));
     });
     const listener = new pg.Client({ connectionString: this.#connectionString });
-    listener.on('error', (error) => process.emitWarning(error, 'PostgresLedgerWarning'));
+    listener.on('error', (error) => {
+      this.#failMarkers(error);
+      process.emitWarning(error, 'PostgresLedgerWarning');
+    });
+    listener.on('end', () => this.#failMarkers(new Error('the PostgreSQL ledger stopped listening for changes')));
     listener.on('notification', (message) => {
-      if (message.channel === this.#channel && message.payload) void this.#onNotification(message.payload);
+      const { payload } = message;
+      if (message.channel !== this.#channel || !payload) return;
+      this.#backlog.push(payload);
+      if (!this.#handling) void this.#handleBacklog();
     });
     await listener.connect();
     await listener.query(`LISTEN "${this.#channel}"`);
@@ -143,6 +159,24 @@ export class PostgresLedger implements Ledger, OnStart, OnShutdown {
     return this.#feed.subscribe(listener);
   }
 
+  /**
+   * Sends a marker on the changes channel and waits for it to come back. PostgreSQL delivers notifications in
+   * the order their transactions committed, so once the marker is back, every change committed before it was
+   * sent has reached the listeners.
+   */
+  async changesDelivered(): Promise<void> {
+    if (!this.#listener) throw new Error('the PostgreSQL ledger is not listening: the app starts it at listen() (onStart)');
+    const marker = randomUUID();
+    const back = new Promise<void>((resolve, reject) => this.#markers.set(marker, { resolve, reject }));
+    try {
+      await this.#pool.query('SELECT pg_notify($1, $2)', [this.#channel, JSON.stringify({ kind: 'marker', marker })]);
+    } catch (error: unknown) {
+      this.#markers.delete(marker);
+      throw error;
+    }
+    await back;
+  }
+
   async #recordOne(db: Queryable, charge: NewCharge): Promise<ChargeOutcome> {
     const key = charge.idempotencyKey === '' ? null : charge.idempotencyKey;
     const values = [
@@ -189,14 +223,50 @@ export class PostgresLedger implements Ledger, OnStart, OnShutdown {
     }
   }
 
-  async #onNotification(payload: string): Promise<void> {
+  #failMarkers(error: Error): void {
+    for (const waiting of this.#markers.values()) waiting.reject(error);
+    this.#markers.clear();
+  }
+
+  async #handleBacklog(): Promise<void> {
+    this.#handling = true;
     try {
-      const message = JSON.parse(payload) as { kind: LedgerChange['kind']; row?: PaymentRow; payment_id: string };
+      for (let payload = this.#backlog.shift(); payload !== undefined; payload = this.#backlog.shift()) {
+        const readingBack = this.#onNotification(payload);
+        if (readingBack) await readingBack;
+      }
+    } finally {
+      this.#handling = false;
+    }
+  }
+
+  /** Handles one notification; a promise when the payment has to be read back first. */
+  #onNotification(payload: string): Promise<void> | undefined {
+    try {
+      const message = JSON.parse(payload) as
+        | { kind: 'marker'; marker: string }
+        | { kind: LedgerChange['kind']; row?: PaymentRow; payment_id: string; seq: string };
+      if (message.kind === 'marker') {
+        // Another instance's marker (replicas share the channel) is not waited for here.
+        this.#markers.get(message.marker)?.resolve();
+        this.#markers.delete(message.marker);
+        return undefined;
+      }
+      const cursor = encodeCursor(BigInt(message.seq));
+      if (message.row) {
+        this.#feed.emit({ kind: message.kind, payment: paymentFromRow(message.row), cursor });
+        return undefined;
+      }
       // A payment too large for a NOTIFY payload (8000 bytes) comes as its id only and is read back.
-      const payment = message.row ? paymentFromRow(message.row) : await this.find(message.payment_id);
-      if (payment) this.#feed.emit({ kind: message.kind, payment });
+      return this.find(message.payment_id).then(
+        (payment) => {
+          if (payment) this.#feed.emit({ kind: message.kind, payment, cursor });
+        },
+        (error: unknown) => process.emitWarning(error instanceof Error ? error : String(error), 'PostgresLedgerWarning'),
+      );
     } catch (error: unknown) {
       process.emitWarning(error instanceof Error ? error : String(error), 'PostgresLedgerWarning');
+      return undefined;
     }
   }
 }
@@ -225,13 +295,13 @@ function migration(schema: string, table: string, channel: string): string {
       payload text;
     BEGIN
       -- 64-bit integers as text, so JSON.parse cannot round them through a float.
-      payload := json_build_object('kind', kind, 'payment_id', NEW.payment_id, 'row', json_build_object(
+      payload := json_build_object('kind', kind, 'payment_id', NEW.payment_id, 'seq', NEW.seq::text, 'row', json_build_object(
         'seq', NEW.seq::text, 'payment_id', NEW.payment_id, 'order_id', NEW.order_id,
         'amount_cents', NEW.amount_cents::text, 'currency', NEW.currency, 'status', NEW.status,
         'customer_id', NEW.customer_id, 'metadata', NEW.metadata, 'idempotency_key', NEW.idempotency_key,
         'created_at_ns', NEW.created_at_ns::text, 'settled_at_ns', NEW.settled_at_ns::text))::text;
       IF octet_length(payload) > 7900 THEN
-        payload := json_build_object('kind', kind, 'payment_id', NEW.payment_id)::text;
+        payload := json_build_object('kind', kind, 'payment_id', NEW.payment_id, 'seq', NEW.seq::text)::text;
       END IF;
       PERFORM pg_notify('${channel}', payload);
       RETURN NULL;

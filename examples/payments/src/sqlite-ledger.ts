@@ -6,7 +6,7 @@ import { ChangeFeed } from './change-feed.js';
 import { toEpochNanos } from './epoch-nanos.js';
 import type { Payment } from './gen/payments.js';
 import type { ChargeOutcome, Ledger, LedgerListener, ListPaymentsQuery, NewCharge, PaymentPage, SettleOutcome } from './ledger.js';
-import { checkPageSize, decodeCursor } from './payment-cursor.js';
+import { checkPageSize, decodeCursor, encodeCursor } from './payment-cursor.js';
 import { newPaymentId, type PaymentRow, pageFromRows, paymentFromRow } from './payment-row.js';
 import { canonicalMetadata, sameCharge } from './same-charge.js';
 
@@ -117,7 +117,7 @@ export class SqliteLedger implements Ledger, OnStart, OnShutdown {
     const row = sql.settle.get(toEpochNanos(new Date()), paymentId);
     if (row) {
       const payment = paymentFromRow(row);
-      this.#feed.emit({ kind: 'settled', payment });
+      this.#feed.emit({ kind: 'settled', payment, cursor: encodeCursor(BigInt(row.seq)) });
       return { kind: 'settled', payment };
     }
     const existing = sql.byId.get(paymentId);
@@ -128,6 +128,9 @@ export class SqliteLedger implements Ledger, OnStart, OnShutdown {
     return this.#feed.subscribe(listener);
   }
 
+  /** Listeners hear of a change right after its commit, in the same call, so they have heard of every one already. */
+  async changesDelivered(): Promise<void> {}
+
   /**
    * Records charges in one IMMEDIATE transaction (the write lock taken up front, so a second process waits
    * rather than failing on a lock upgrade); listeners hear of them after the commit.
@@ -136,9 +139,11 @@ export class SqliteLedger implements Ledger, OnStart, OnShutdown {
     const db = this.#open();
     const sql = this.#sql();
     const record = db.transaction((batch: readonly NewCharge[]) => batch.map((charge) => recordOne(sql, charge)));
-    const outcomes = record.immediate(charges);
-    for (const outcome of outcomes) if (outcome.kind === 'created') this.#feed.emit(outcome);
-    return outcomes;
+    const recorded = record.immediate(charges);
+    for (const { outcome, seq } of recorded) {
+      if (outcome.kind === 'created' && seq !== undefined) this.#feed.emit({ ...outcome, cursor: encodeCursor(BigInt(seq)) });
+    }
+    return recorded.map(({ outcome }) => outcome);
   }
 
   #open(): Database.Database {
@@ -152,12 +157,13 @@ export class SqliteLedger implements Ledger, OnStart, OnShutdown {
   }
 }
 
-function recordOne(sql: Statements, charge: NewCharge): ChargeOutcome {
+/** The outcome of one charge, and the position of the row it inserted (none when it inserted nothing). */
+function recordOne(sql: Statements, charge: NewCharge): { outcome: ChargeOutcome; seq?: bigint | string } {
   if (charge.idempotencyKey !== '') {
     const previous = sql.byIdempotencyKey.get(charge.idempotencyKey);
     if (previous) {
       const payment = paymentFromRow(previous);
-      return sameCharge(payment, charge) ? { kind: 'replayed', payment } : { kind: 'conflict', existing: payment };
+      return { outcome: sameCharge(payment, charge) ? { kind: 'replayed', payment } : { kind: 'conflict', existing: payment } };
     }
   }
   const row = sql.insert.get(
@@ -170,7 +176,7 @@ function recordOne(sql: Statements, charge: NewCharge): ChargeOutcome {
     charge.idempotencyKey === '' ? null : charge.idempotencyKey,
     toEpochNanos(charge.createdAt ?? new Date()),
   );
-  return { kind: 'created', payment: paymentFromRow(row as PaymentRow) };
+  return { outcome: { kind: 'created', payment: paymentFromRow(row as PaymentRow) }, seq: (row as PaymentRow).seq };
 }
 
 function prepare(db: Database.Database) {

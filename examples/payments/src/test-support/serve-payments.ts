@@ -20,10 +20,19 @@ export const SERVICE_CASES: readonly [Transport, StoreName][] = ALL_STORES.flatM
   ['over loopback', store],
 ]);
 
-/** A store that counts the pages read and the live subscriptions, so tests can see what the server holds. */
+/** Work a test does while the service reads a page: `pageIndex` counts the pages read by every caller, from 0. */
+export type PageReadHook = (pageIndex: number) => Promise<void>;
+
+/**
+ * A store that counts the pages read and the live subscriptions, so tests can see what the server holds; tests
+ * can make changes right before a page is read (`beforePageRead`) and right after, before the reader has it
+ * (`afterPageRead`).
+ */
 export class CountingLedger implements Ledger {
   pagesRead = 0;
   subscriptions = 0;
+  beforePageRead: PageReadHook | undefined;
+  afterPageRead: PageReadHook | undefined;
   readonly #unsubscribed: (() => void)[] = [];
   constructor(private readonly inner: Ledger) {}
   charge(charge: NewCharge) {
@@ -32,9 +41,12 @@ export class CountingLedger implements Ledger {
   find(paymentId: string) {
     return this.inner.find(paymentId);
   }
-  listPayments(query: ListPaymentsQuery) {
-    this.pagesRead++;
-    return this.inner.listPayments(query);
+  async listPayments(query: ListPaymentsQuery) {
+    const pageIndex = this.pagesRead++;
+    await this.beforePageRead?.(pageIndex);
+    const page = await this.inner.listPayments(query);
+    await this.afterPageRead?.(pageIndex);
+    return page;
   }
   importEntries(entries: readonly NewCharge[]) {
     return this.inner.importEntries(entries);
@@ -53,6 +65,9 @@ export class CountingLedger implements Ledger {
       this.subscriptions--;
       if (this.subscriptions === 0) for (const resolve of this.#unsubscribed.splice(0)) resolve();
     };
+  }
+  changesDelivered() {
+    return this.inner.changesDelivered();
   }
   /** Resolves once no subscription is left. */
   async noSubscriptions(): Promise<void> {
