@@ -62,6 +62,61 @@ for (const [transport, store] of SERVICE_CASES) {
       await ledger.noSubscriptions();
     });
 
+    it('with follow, sends each change made while the listing is read exactly once: in the listing or live, in order', async () => {
+      const { client, ledger } = await serve(transport, store, { watchPageSize: 2 });
+      const created = await ledger.importEntries(Array.from({ length: 5 }, (_, index) => charge('cust-1', `o${index}`)));
+      const ids = created.map((outcome) => (outcome.kind === 'created' ? outcome.payment.paymentId : ''));
+      const settle = async (paymentId: string | undefined) => {
+        expect((await ledger.settle(paymentId ?? '')).kind).toBe('settled');
+      };
+      const make = async (orderId: string) => {
+        const outcome = await ledger.charge(charge('cust-1', orderId));
+        ids.push(outcome.kind === 'created' ? outcome.payment.paymentId : '');
+      };
+      // Pages of two: [o0 o1] [o2 o3] [o4 o5] [o6]. Changes right after a page is read (not in it) and right
+      // before one is (in it), to payments of pages read before, of that page, and of pages still to come.
+      ledger.afterPageRead = async (pageIndex) => {
+        if (pageIndex === 0) {
+          await settle(ids[0]); // listed as it was: sent live
+          await settle(ids[3]); // listed later, settled
+          await make('o5'); // listed later
+        }
+        if (pageIndex === 3) {
+          await make('o7'); // after the last page: sent live
+          await settle(ids[6]); // listed as it was: sent live
+        }
+      };
+      ledger.beforePageRead = async (pageIndex) => {
+        if (pageIndex !== 1) return;
+        await settle(ids[1]); // listed before: sent live
+        await settle(ids[2]); // in the page read next, settled
+        await make('o6'); // listed later
+      };
+      const received: string[] = [];
+      for await (const event of client.watchPayments({ customerId: 'cust-1', follow: true })) {
+        received.push(`${event.kind} ${event.payment?.orderId} ${event.payment?.status}`);
+        // A change made after the listing ended is the last event expected: the test ends with it.
+        if (event.kind === 'KIND_SETTLED' && event.payment?.orderId === 'o6') await settle(ids[7]);
+        if (event.kind === 'KIND_SETTLED' && event.payment?.orderId === 'o7') break;
+      }
+      expect(received).toEqual([
+        'KIND_EXISTING o0 PAYMENT_STATUS_SUCCEEDED',
+        'KIND_EXISTING o1 PAYMENT_STATUS_SUCCEEDED',
+        'KIND_EXISTING o2 PAYMENT_STATUS_SETTLED',
+        'KIND_EXISTING o3 PAYMENT_STATUS_SETTLED',
+        'KIND_EXISTING o4 PAYMENT_STATUS_SUCCEEDED',
+        'KIND_EXISTING o5 PAYMENT_STATUS_SUCCEEDED',
+        'KIND_EXISTING o6 PAYMENT_STATUS_SUCCEEDED',
+        'KIND_SETTLED o0 PAYMENT_STATUS_SETTLED',
+        'KIND_SETTLED o1 PAYMENT_STATUS_SETTLED',
+        'KIND_CREATED o7 PAYMENT_STATUS_SUCCEEDED',
+        'KIND_SETTLED o6 PAYMENT_STATUS_SETTLED',
+        'KIND_SETTLED o7 PAYMENT_STATUS_SETTLED',
+      ]);
+      expect(ledger.pagesRead).toBe(4);
+      await ledger.noSubscriptions();
+    });
+
     it('with follow, ends with DEADLINE_EXCEEDED at the deadline and unsubscribes', async () => {
       const { client, ledger } = await serve(transport, store);
       await ledger.charge(charge('cust-1', 'o-1'));
