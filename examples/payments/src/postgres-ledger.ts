@@ -134,11 +134,30 @@ export class PostgresLedger implements Ledger, OnStart, OnShutdown {
     return pageFromRows(rows, limit, query.after);
   }
 
+  /**
+   * Inserts in the order of the idempotency keys, not of the entries: each insert of a key another transaction
+   * has inserted but not committed waits for it, so two imports of shared keys in different orders would each
+   * wait for the other (PostgreSQL ends one with a deadlock error, 40P01). In one order, the import that waits
+   * holds no key the other still needs. The ledger keeps the entries' order all the same: their positions are
+   * taken first, in entry order, and each insert gets its entry's.
+   */
   async importEntries(entries: readonly NewCharge[]): Promise<ChargeOutcome[]> {
+    if (entries.length === 0) return [];
+    // Stamped in entry order, so creation times follow the ledger's order too.
+    const stamped = entries.map((entry) => ({ ...entry, createdAt: entry.createdAt ?? new Date() }));
+    const inKeyOrder = stamped.map((_, index) => index).sort((a, b) => compareKeys(stamped, a, b));
     return this.#transaction(async (client) => {
+      const { rows } = await client.query<{ seq: string }>(
+        'SELECT nextval(pg_get_serial_sequence($1, $2))::text AS seq FROM generate_series(1, $3)',
+        [this.#table, 'seq', entries.length],
+      );
+      const positions = rows.map((row) => BigInt(row.seq)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       const outcomes: ChargeOutcome[] = [];
-      // One after another on one connection: a key repeated in the batch sees the row its first use inserted.
-      for (const entry of entries) outcomes.push(await this.#recordOne(client, entry));
+      // One after another on one connection: a key repeated in the batch sees the row its first use inserted
+      // (the sort is stable, so its first use in entry order).
+      for (const index of inKeyOrder) {
+        outcomes[index] = await this.#recordOne(client, stamped[index] as NewCharge, positions[index]?.toString());
+      }
       return outcomes;
     });
   }
@@ -177,9 +196,11 @@ export class PostgresLedger implements Ledger, OnStart, OnShutdown {
     await back;
   }
 
-  async #recordOne(db: Queryable, charge: NewCharge): Promise<ChargeOutcome> {
+  /** Records one charge, at `position` when given (taken from the sequence before), else at the next. */
+  async #recordOne(db: Queryable, charge: NewCharge, position?: string): Promise<ChargeOutcome> {
     const key = charge.idempotencyKey === '' ? null : charge.idempotencyKey;
     const values = [
+      position ?? null,
       newPaymentId(),
       charge.orderId,
       charge.amountCents.toString(),
@@ -192,8 +213,8 @@ export class PostgresLedger implements Ledger, OnStart, OnShutdown {
     // ON CONFLICT DO NOTHING waits for a racing insert of the same key to commit or roll back, so the SELECT
     // below (a new snapshot under READ COMMITTED) sees the winner's row.
     const inserted = await db.query<PaymentRow>(
-      `INSERT INTO ${this.#table} (payment_id, order_id, amount_cents, currency, status, customer_id, metadata, idempotency_key, created_at_ns)
-       VALUES ($1, $2, $3, $4, 'PAYMENT_STATUS_SUCCEEDED', $5, $6, $7, $8)
+      `INSERT INTO ${this.#table} (seq, payment_id, order_id, amount_cents, currency, status, customer_id, metadata, idempotency_key, created_at_ns)
+       VALUES (COALESCE($1::bigint, nextval(pg_get_serial_sequence('${this.#table}', 'seq'))), $2, $3, $4, $5, 'PAYMENT_STATUS_SUCCEEDED', $6, $7, $8, $9)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
       values,
     );
@@ -269,6 +290,13 @@ export class PostgresLedger implements Ledger, OnStart, OnShutdown {
       return undefined;
     }
   }
+}
+
+/** Orders entries by idempotency key (code unit order, as a sort of strings compares), then by position. */
+function compareKeys(entries: readonly NewCharge[], a: number, b: number): number {
+  const keyA = entries[a]?.idempotencyKey ?? '';
+  const keyB = entries[b]?.idempotencyKey ?? '';
+  return keyA < keyB ? -1 : keyA > keyB ? 1 : a - b;
 }
 
 /** The schema, table, index and NOTIFY trigger; idempotent, run at every start. */
