@@ -190,6 +190,35 @@ function ledgerBehaviour(makeStores: () => StoreFactory): void {
     await ledger.charge(charge);
     expect(after).toEqual([]);
   });
+
+  it('reports each change with the cursor of its payment, and has delivered every committed change by changesDelivered', async () => {
+    const heard: LedgerChange[] = [];
+    const unsubscribe = ledger.subscribe((change) => heard.push(change));
+    try {
+      // Big metadata for one: on PostgreSQL it is too large for a notification and is read back, in order.
+      const outcomes = await ledger.importEntries([
+        charge,
+        { ...charge, orderId: 'order-2', metadata: { big: 'x'.repeat(9000) } },
+        { ...charge, orderId: 'order-3' },
+      ]);
+      await ledger.settle((outcomes[1] as { payment: Payment }).payment.paymentId);
+      await ledger.changesDelivered();
+      expect(heard.map((change) => [change.kind, change.payment.orderId])).toEqual([
+        ['created', 'order-1'],
+        ['created', 'order-2'],
+        ['created', 'order-3'],
+        ['settled', 'order-2'],
+      ]);
+      const cursors: (string | undefined)[] = [];
+      for (let page = await ledger.listPayments({ limit: 1 }); page.payments.length > 0; ) {
+        cursors.push(page.cursor);
+        page = await ledger.listPayments({ after: page.cursor, limit: 1 });
+      }
+      expect(heard.map((change) => change.cursor)).toEqual([...cursors, cursors[1]]);
+    } finally {
+      unsubscribe();
+    }
+  });
 }
 
 describe('ledger stores, memory', () => ledgerBehaviour(memoryStores));
