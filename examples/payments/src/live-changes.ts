@@ -68,7 +68,8 @@ export class LiveChanges {
    */
   async readPage(read: () => Promise<PaymentPage>): Promise<PaymentPage> {
     const listing = this.#listing;
-    if (listing.phase !== 'between pages') throw new Error(`a page is read ${listing.phase === 'done' ? 'after the last' : 'already'}`);
+    if (listing.phase === 'done') throw new Error('the listing has ended: the last page had no more after it');
+    if (listing.phase !== 'between pages') throw new Error('a page is being read already: read pages one at a time');
     const { through } = listing;
     this.#listing = { phase: 'reading', through };
     const page = await read();
