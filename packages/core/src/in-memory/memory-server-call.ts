@@ -158,6 +158,11 @@ export class MemoryServerCall extends Duplex {
       details: sentTooLarge(bytes.byteLength, this.#maxSendBytes),
       metadata: new GrpcMetadata(),
     });
+    // The status ended the stream under a handler still running: grpc-js reports the closed stream as 'cancelled'
+    // on the next tick, which fires the handler's signal, so do the same. (grpc-js reports it after every status,
+    // but when the handler's own status ended the call the call context has stopped listening: skipping it there
+    // keeps a closure and an event off every in-memory call.)
+    process.nextTick(() => this.cancel());
     return true;
   }
 
@@ -171,10 +176,6 @@ export class MemoryServerCall extends Duplex {
     // With no header sent, the status goes alone in the response's one HEADERS frame (a trailers-only response).
     const trailers = this.#headerSent ? asOnTheWire(status.metadata) : asResponseHead(status.metadata);
     if (!this.cancelled) this.#listener.onStatus({ ...status, metadata: trailers });
-    // The call is over for the server too: grpc-js reports the closed stream as 'cancelled' on the next tick
-    // after the status. The call context ignores that once the call ended; a handler still running, whose
-    // stream a size limit ended, has its signal fired, as over the network.
-    process.nextTick(() => this.cancel());
   }
 }
 
