@@ -1,5 +1,5 @@
 import type { MessageCodec } from '@wirekit/core';
-import { ANY_VALUE } from './json-difference.js';
+import { ANY_VALUE, isJsonObject } from './json-difference.js';
 import type { FieldShape, MessageShapes } from './message-shapes.js';
 import type { RecordedJson } from './recorded-exchange.js';
 
@@ -28,7 +28,7 @@ export function canonicalJson(codec: MessageCodec<unknown>, shapes: MessageShape
 }
 
 function withStandIns(shapes: MessageShapes, typeName: string, json: RecordedJson, path: JsonPath, found: JsonPath[]): RecordedJson {
-  if (!isObject(json)) return json; // not a message: the codec says so, with the path
+  if (!isJsonObject(json)) return json; // not a message: the codec says so, with the path
   const copy: JsonObject = {};
   for (const [key, value] of Object.entries(json)) {
     const field = shapes.field(typeName, key);
@@ -45,7 +45,7 @@ function fieldWithStandIns(shapes: MessageShapes, field: FieldShape, value: Reco
     return field.mapValue ? {} : field.repeated ? [] : standIn(field);
   }
   const { mapValue } = field;
-  if (mapValue && isObject(value)) {
+  if (mapValue && isJsonObject(value)) {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [key, valueWithStandIns(shapes, mapValue, item, [...path, key], found)]),
     );
@@ -110,8 +110,4 @@ function placeAt(canonical: RecordedJson, path: JsonPath): void {
     if (typeof next !== 'object' || next === null) slot[key] = {};
     container = slot[key] as JsonObject | RecordedJson[];
   }
-}
-
-function isObject(value: RecordedJson): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

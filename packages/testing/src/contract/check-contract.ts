@@ -1,7 +1,7 @@
 import { type AnyMethodDefinition, createClient, RpcError, type ServiceDefinition, StartupError, Status, statusName } from '@wirekit/core';
 import type { TestApp } from '../create-test-app.js';
 import { canonicalJson } from './canonical-json.js';
-import { jsonDifferences } from './json-difference.js';
+import { isJsonObject, jsonDifferences } from './json-difference.js';
 import { MessageShapes } from './message-shapes.js';
 import { type RecordedExchange, type RecordedJson, readRecordedExchanges } from './recorded-exchange.js';
 
@@ -161,14 +161,10 @@ function withoutEmpty(value: RecordedJson): RecordedJson {
   if (typeof value !== 'object' || value === null) return value;
   const kept: { [key: string]: RecordedJson } = {};
   for (const [key, item] of Object.entries(value)) {
-    const empty = item === '' || (Array.isArray(item) && item.length === 0) || (isPlainObject(item) && Object.keys(item).length === 0);
+    const empty = item === '' || (Array.isArray(item) && item.length === 0) || (isJsonObject(item) && Object.keys(item).length === 0);
     if (!empty) kept[key] = withoutEmpty(item);
   }
   return kept;
-}
-
-function isPlainObject(value: RecordedJson): value is { [key: string]: RecordedJson } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Details as plain JSON: bigints as decimal strings, bytes as base64, like the proto3 JSON mapping. */

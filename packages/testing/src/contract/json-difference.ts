@@ -20,14 +20,15 @@ export function jsonDifferences(path: string, expected: RecordedJson | undefined
     }
     return differences;
   }
-  if (isObject(expected) && isObject(actual)) {
+  if (isJsonObject(expected) && isJsonObject(actual)) {
     const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort();
     return keys.flatMap((key) => jsonDifferences(`${path}.${key}`, expected[key], actual[key]));
   }
   return Object.is(expected, actual) ? [] : [`${path}: expected ${show(expected)}, got ${show(actual)}`];
 }
 
-function isObject(value: RecordedJson): value is { [key: string]: RecordedJson } {
+/** Whether a JSON value is an object (not an array, not null). */
+export function isJsonObject(value: RecordedJson): value is { [key: string]: RecordedJson } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -16,7 +16,8 @@ export interface FieldShape {
 // The parts of google/protobuf/descriptor.proto read here, as the descriptor.proto codec decodes them.
 interface FieldProto {
   readonly name: string;
-  readonly jsonName?: string;
+  /** Always set: `ProtoSet.toDescriptorSet` writes every field's JSON name, as protoc and the codecs make it. */
+  readonly jsonName: string;
   readonly label?: string;
   readonly type?: string;
   readonly typeName?: string;
@@ -48,7 +49,7 @@ export class MessageShapes {
 
   /** The field of `typeName` that a recorded JSON key names, or `undefined` when the type has no such field. */
   field(typeName: string, key: string): FieldShape | undefined {
-    const field = this.#messages.get(typeName)?.field.find((each) => each.name === key || jsonNameOf(each) === key);
+    const field = this.#messages.get(typeName)?.field.find((each) => each.name === key || each.jsonName === key);
     return field && this.#shape(field);
   }
 
@@ -57,7 +58,7 @@ export class MessageShapes {
     const entry = typeName === undefined ? undefined : this.#messages.get(typeName);
     const value = entry?.options?.mapEntry ? entry.field.find((each) => each.name === 'value') : undefined;
     return {
-      jsonName: jsonNameOf(field),
+      jsonName: field.jsonName,
       type: field.type ?? 'TYPE_MESSAGE',
       typeName,
       repeated: field.label === 'LABEL_REPEATED' && value === undefined,
@@ -71,9 +72,4 @@ export class MessageShapes {
       this.#index(`${prefix}${message.name}.`, message.nestedType);
     }
   }
-}
-
-/** protoc's default JSON name: lowerCamelCase of the field name, used when the descriptor does not carry one. */
-function jsonNameOf(field: FieldProto): string {
-  return field.jsonName || field.name.replace(/_([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
 }

@@ -62,11 +62,11 @@ export function readRecordedExchanges(directory: string): RecordedExchange[] {
       }
       const exchanges = Array.isArray(parsed) ? parsed : [parsed];
       return exchanges.map((exchange, index) => {
+        const position = exchanges.length > 1 ? ` #${index + 1}` : '';
         if (typeof exchange !== 'object' || exchange === null || typeof (exchange as { rpc?: unknown }).rpc !== 'string') {
-          throw new Error(`${path}${exchanges.length > 1 ? ` #${index + 1}` : ''} needs an "rpc" naming the method, e.g. "Charge"`);
+          throw new Error(`${path}${position} needs an "rpc" naming the method, e.g. "Charge"`);
         }
         const named = exchange as RecordedExchange;
-        const position = exchanges.length > 1 ? ` #${index + 1}` : '';
         return { ...named, name: named.name ?? `${file}${position}`, source: `${path}${position}` };
       });
     });
