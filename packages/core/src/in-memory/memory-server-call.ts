@@ -186,22 +186,17 @@ export class MemoryServerCall extends Duplex {
  */
 function asResponseHead(metadata: GrpcMetadata): GrpcMetadata {
   const head = new GrpcMetadata();
-  head.set('content-type', 'application/grpc+proto');
-  for (const [key, values] of Object.entries(asOnTheWire(metadata).toJSON())) {
-    const [first, ...rest] = values;
-    if (first !== undefined) head.set(key, first);
-    for (const value of rest) head.add(key, value);
-  }
+  if (metadata.get('content-type').length === 0) head.set('content-type', 'application/grpc+proto');
+  asOnTheWire(metadata, head);
   if (head.get('date').length === 0) head.set('date', new Date().toUTCString());
   return head;
 }
 
 /**
  * Metadata as HTTP/2 delivers it: repeated text values of one key arrive joined with ", " (binary values are
- * split again by grpc-js), so in-memory calls see what network calls see.
+ * split again by grpc-js), so in-memory calls see what network calls see. Added to `result` when given.
  */
-export function asOnTheWire(metadata: GrpcMetadata): GrpcMetadata {
-  const result = new GrpcMetadata();
+export function asOnTheWire(metadata: GrpcMetadata, result = new GrpcMetadata()): GrpcMetadata {
   for (const [key, values] of Object.entries(metadata.toJSON())) {
     if (key.endsWith('-bin') || values.length < 2) for (const value of values) result.add(key, value);
     else result.add(key, values.join(', '));

@@ -84,6 +84,10 @@ export class App {
   readonly #health = new HealthReporter();
   readonly #runtime: ServerRuntime;
   readonly #signalHandlers = new Map<NodeJS.Signals, () => void>();
+  /** How long calls in progress may run once a shutdown begins. */
+  get #graceMs(): number {
+    return this.#options.shutdownGraceMs ?? 10_000;
+  }
   /** The signal that started the shutdown, if one did. */
   #shutdownSignal: NodeJS.Signals | undefined;
   #server: Server | undefined;
@@ -237,7 +241,7 @@ export class App {
    * the connections close. Then `onShutdown` hooks run. Calling it again returns the same promise.
    */
   close(options: { readonly graceMs?: number } = {}): Promise<void> {
-    this.#closing ??= this.#shutdown(options.graceMs ?? this.#options.shutdownGraceMs ?? 10_000);
+    this.#closing ??= this.#shutdown(options.graceMs ?? this.#graceMs);
     return this.#closing;
   }
 
@@ -310,10 +314,9 @@ export class App {
         // from the terminal and once more from each npm, and systemd signals every process of a unit. Kept
         // listening so that a repeat cannot get Node's default action (exit at once, calls in progress cut).
         if (this.#shutdownSignal !== undefined) {
-          const graceMs = this.#options.shutdownGraceMs ?? 10_000;
           this.#logger.warn(
             { signal },
-            `already shutting down gracefully: calls in progress have up to ${graceMs} ms in all; SIGKILL stops the process now`,
+            `already shutting down gracefully: calls in progress have up to ${this.#graceMs} ms in all; SIGKILL stops the process now`,
           );
           return;
         }
